@@ -1,0 +1,104 @@
+//! The command line: clap definitions and one module per subcommand. Parses, calls the
+//! library, prints. Decisions live in the library.
+pub(crate) mod rules;
+pub(crate) mod scan;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Secrets hygiene scanner and release gate.
+#[derive(Debug, Parser)]
+#[command(name = "hygiene", version, about, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Scan docs/, reports/ (and logs) for secrets; write reports/security/latest.json.
+    Scan(scan::ScanArgs),
+    /// List or check the rule packs.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// One line per item and a summary.
+    Human,
+    /// Machine-readable JSON.
+    Json,
+}
+
+/// Flags shared by every command that loads rules.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct RuleArgs {
+    /// Add the rule packs (*.toml) in DIR to the built-in ones (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub(crate) rules: Vec<PathBuf>,
+}
+
+/// How a command ended, as an exit code: 0 pass, 1 fail, 2 error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// Nothing found.
+    Pass,
+    /// Findings, or a check that failed.
+    Fail,
+    /// The command could not do its job.
+    Error,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            ExitStatus::Pass => 0,
+            ExitStatus::Fail => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// Errors a command can end with.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// A library or usage error, rendered with miette.
+    Diagnostic(miette::Report),
+    /// Writing to stdout failed (a closed pipe exits quietly).
+    Output(io::Error),
+}
+
+impl From<secrets_hygiene::Error> for CliError {
+    fn from(e: secrets_hygiene::Error) -> Self {
+        CliError::Diagnostic(miette::Report::new(e))
+    }
+}
+
+impl From<secrets_hygiene::rules::RuleFileError> for CliError {
+    fn from(e: secrets_hygiene::rules::RuleFileError) -> Self {
+        CliError::Diagnostic(miette::Report::new(e))
+    }
+}
+
+/// Runs the parsed command.
+pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Rules(command) => rules::run(command),
+    }
+}
+
+/// Writes `text` to stdout, mapping failures to [`CliError::Output`].
+pub(crate) fn print(text: &str) -> Result<(), CliError> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(CliError::Output)
+}

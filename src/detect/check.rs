@@ -1,0 +1,90 @@
+//! The self-test behind `hygiene rules check` and the test suite: every rule finds each of
+//! its examples (through the prefilter, as in a real scan) and none of its counter-examples,
+//! and every decoy filter catches its examples and spares its counter-examples.
+use super::Detector;
+
+/// One example that did not behave as its rule says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// Rule or decoy id.
+    pub id: String,
+    /// The example text. Examples are fake by policy, so showing them is safe.
+    pub example: String,
+    /// What went wrong.
+    pub problem: String,
+}
+
+impl Detector {
+    /// Checks every rule's examples and counter-examples, and every decoy's.
+    pub fn check_examples(&self) -> Vec<ExampleFailure> {
+        let mut failures = Vec::new();
+        let mut fail = |id: &str, example: &str, problem: String| {
+            failures.push(ExampleFailure {
+                id: id.to_string(),
+                example: example.to_string(),
+                problem,
+            });
+        };
+        for (index, rule) in self.rules().iter().enumerate() {
+            if rule.examples.is_empty() {
+                fail(&rule.id, "", "rule has no examples".into());
+            }
+            for example in &rule.examples {
+                let text = example.text.as_bytes();
+                if !self.candidates(text)[index] {
+                    fail(
+                        &rule.id,
+                        &example.text,
+                        "contains none of the rule's keywords".into(),
+                    );
+                    continue;
+                }
+                let found = self.find_with_rules(text, std::iter::once(index));
+                if found.is_empty() {
+                    fail(
+                        &rule.id,
+                        &example.text,
+                        "no match (or filtered as a decoy/low entropy)".into(),
+                    );
+                    continue;
+                }
+                if let Some(secret) = &example.secret {
+                    let captured: Vec<&[u8]> = found.iter().map(|m| &text[m.secret.clone()]).collect();
+                    if !captured.contains(&secret.as_bytes()) {
+                        let got: Vec<String> = captured
+                            .iter()
+                            .map(|c| String::from_utf8_lossy(c).into_owned())
+                            .collect();
+                        fail(
+                            &rule.id,
+                            &example.text,
+                            format!("captured {got:?}, expected {secret:?}"),
+                        );
+                    }
+                }
+            }
+            for counter in &rule.counter_examples {
+                let text = counter.as_bytes();
+                if self.candidates(text)[index]
+                    && !self.find_with_rules(text, std::iter::once(index)).is_empty()
+                {
+                    fail(&rule.id, counter, "counter-example matched".into());
+                }
+            }
+        }
+        let decoys = &self.rule_set().decoys;
+        for decoy in decoys.values.iter().chain(&decoys.lines) {
+            for example in &decoy.examples {
+                if !decoy.regex.is_match(example.as_bytes()) {
+                    fail(&decoy.id, example, "decoy example not caught".into());
+                }
+            }
+            for counter in &decoy.counter_examples {
+                if decoy.regex.is_match(counter.as_bytes()) {
+                    fail(&decoy.id, counter, "decoy counter-example caught".into());
+                }
+            }
+        }
+        failures
+    }
+}

@@ -1,0 +1,217 @@
+//! The detector: built once from a [`RuleSet`], shared read-only across threads.
+//!
+//! Two phases: one aho-corasick pass over every rule's keywords picks the candidate rules
+//! for a buffer; only those run their regex. Each raw match then goes through the rule's
+//! own filters (length, entropy, documented example values) and the shared decoy filters,
+//! and overlapping matches are resolved so one secret is reported once, by the most
+//! specific rule.
+mod check;
+pub mod entropy;
+
+pub use check::ExampleFailure;
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::rules::{Rule, RuleSet};
+
+/// A secret found in a buffer. Holds offsets only, never the bytes, so nothing that
+/// carries a `Match` around can leak the value by printing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in [`Detector::rules`].
+    pub rule: usize,
+    /// The whole regex match.
+    pub span: Range<usize>,
+    /// The `secret` capture group: what is masked, fingerprinted and redacted.
+    pub secret: Range<usize>,
+}
+
+/// Compiled rules plus the keyword prefilter.
+#[derive(Debug)]
+pub struct Detector {
+    rules: RuleSet,
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the rules that listed it as a keyword.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+impl Detector {
+    /// Builds the prefilter over every rule's keywords.
+    pub fn new(rules: RuleSet) -> Result<Detector, crate::Error> {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (index, rule) in rules.rules.iter().enumerate() {
+            for keyword in &rule.keywords {
+                match keywords.iter().position(|k| k == keyword) {
+                    Some(at) => keyword_rules[at].push(index),
+                    None => {
+                        keywords.push(keyword.clone());
+                        keyword_rules.push(vec![index]);
+                    }
+                }
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
+        Ok(Detector {
+            rules,
+            prefilter,
+            keyword_rules,
+        })
+    }
+
+    /// The rules, in the order match indices refer to.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules.rules
+    }
+
+    /// The rule set the detector was built from.
+    pub fn rule_set(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Rules whose keywords occur in `haystack`, as a bitmap indexed by rule.
+    pub fn candidates(&self, haystack: &[u8]) -> Vec<bool> {
+        let mut selected = vec![false; self.rules.rules.len()];
+        let mut remaining = selected.len();
+        // Overlapping search: "apikey" must still report "key" for the rules that want it.
+        for hit in self.prefilter.find_overlapping_iter(haystack) {
+            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
+                if !selected[rule] {
+                    selected[rule] = true;
+                    remaining -= 1;
+                }
+            }
+            if remaining == 0 {
+                break;
+            }
+        }
+        selected
+    }
+
+    /// Every secret in `haystack`, sorted by position, overlaps resolved.
+    pub fn find(&self, haystack: &[u8]) -> Vec<Match> {
+        let candidates = self.candidates(haystack);
+        let rules = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, on)| **on)
+            .map(|(i, _)| i);
+        let found = self.find_with_rules(haystack, rules);
+        resolve_overlaps(found, &self.rules.rules)
+    }
+
+    /// Matches of the given rules only (no prefilter, no overlap resolution).
+    pub(crate) fn find_with_rules(&self, haystack: &[u8], rules: impl Iterator<Item = usize>) -> Vec<Match> {
+        let mut found = Vec::new();
+        for index in rules {
+            let rule = &self.rules.rules[index];
+            let mut locations = rule.regex.capture_locations();
+            let mut at = 0;
+            while at <= haystack.len() {
+                let Some(whole) = rule.regex.captures_read_at(&mut locations, haystack, at) else {
+                    break;
+                };
+                // Step past empty matches so the loop always advances.
+                at = if whole.end() > whole.start() {
+                    whole.end()
+                } else {
+                    whole.end() + 1
+                };
+                let Some((start, end)) = locations.get(rule.secret_group) else {
+                    continue;
+                };
+                if self.accept(rule, haystack, whole.range(), start..end) {
+                    found.push(Match {
+                        rule: index,
+                        span: whole.range(),
+                        secret: start..end,
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// The rule's filters, then the shared decoys.
+    fn accept(&self, rule: &Rule, haystack: &[u8], span: Range<usize>, secret: Range<usize>) -> bool {
+        let value = &haystack[secret.clone()];
+        if value.len() < rule.min_length || rule.allow_values.contains(value) {
+            return false;
+        }
+        if rule.reject.as_ref().is_some_and(|r| r.is_match(&haystack[span])) {
+            return false;
+        }
+        let needed = match (rule.min_entropy, rule.charset) {
+            (Some(min), _) => Some(min),
+            (None, Some(charset)) => Some(entropy::threshold(charset, value.len())),
+            (None, None) => None,
+        };
+        if needed.is_some_and(|min| entropy::shannon(value) < min) {
+            return false;
+        }
+        if self.rules.decoys.values.iter().any(|d| d.regex.is_match(value)) {
+            return false;
+        }
+        let line = line_around(haystack, secret);
+        !self.rules.decoys.lines.iter().any(|d| d.regex.is_match(line))
+    }
+}
+
+/// The line(s) holding `span`, without the line terminators.
+pub(crate) fn line_around(haystack: &[u8], span: Range<usize>) -> &[u8] {
+    let start = memchr::memrchr(b'\n', &haystack[..span.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &haystack[span.end..]).map_or(haystack.len(), |i| span.end + i);
+    &haystack[start..end]
+}
+
+/// One report per secret: where secret spans overlap, a specific rule beats a generic
+/// one, then the longer span wins, then the rule loaded first.
+fn resolve_overlaps(mut found: Vec<Match>, rules: &[Rule]) -> Vec<Match> {
+    found.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
+    let mut kept: Vec<Match> = Vec::with_capacity(found.len());
+    for candidate in found {
+        // `kept` holds disjoint spans sorted by start, so their ends are sorted too and the
+        // spans overlapping the candidate are a suffix.
+        let overlapping: Vec<usize> = kept
+            .iter()
+            .enumerate()
+            .rev()
+            .take_while(|(_, k)| k.secret.end > candidate.secret.start)
+            .map(|(i, _)| i)
+            .collect();
+        if overlapping.is_empty() {
+            kept.push(candidate);
+            continue;
+        }
+        let beats = |a: &Match, b: &Match| {
+            let (ra, rb) = (&rules[a.rule], &rules[b.rule]);
+            (!ra.generic, a.secret.len(), std::cmp::Reverse(a.rule))
+                > (!rb.generic, b.secret.len(), std::cmp::Reverse(b.rule))
+        };
+        if overlapping.iter().all(|&i| beats(&candidate, &kept[i])) {
+            for i in overlapping {
+                kept.remove(i); // indices are in descending order
+            }
+            kept.push(candidate);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn detector_is_shareable_across_threads() {
+        assert_send_sync::<Detector>();
+    }
+}

@@ -1,0 +1,48 @@
+//! The crate's error type for failures that stop a command (bad configuration, unreadable
+//! rule packs, a report that cannot be written). Per-file scan problems are not errors:
+//! they are recorded in the report.
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+
+/// A failure that stops the command (exit code 2).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    /// A rule pack is malformed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rules(#[from] crate::rules::RuleFileError),
+    /// `hygiene.toml` is malformed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    #[diagnostic(code(hygiene::io))]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A scope or exclude glob is invalid.
+    #[error("invalid glob `{glob}`: {message}")]
+    #[diagnostic(
+        code(hygiene::glob),
+        help("globs use gitignore-like syntax: `docs/**`, `data/*/logs/**`")
+    )]
+    Glob {
+        /// The glob as given.
+        glob: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The keyword prefilter could not be built.
+    #[error("cannot build the keyword prefilter: {0}")]
+    #[diagnostic(code(hygiene::prefilter))]
+    Prefilter(String),
+    /// A path given on the command line does not exist.
+    #[error("{0}: no such file or directory")]
+    #[diagnostic(code(hygiene::missing_path))]
+    MissingPath(PathBuf),
+}

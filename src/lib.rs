@@ -1,0 +1,34 @@
+//! # secrets-hygiene
+//!
+//! A secrets hygiene scanner for operations repositories: runbooks (`docs/`), generated
+//! evidence (`reports/`) and service logs (`data/*/logs`). It finds credentials with rule
+//! packs (data in `rules/`, embedded at build time) and context-aware entropy, and reports
+//! them masked (`****ABCD`) with keyed fingerprints, never in the clear.
+//!
+//! Data flows one way: [`walk`] -> [`read`] -> [`detect`] -> [`findings`] -> [`report`].
+//!
+//! ```
+//! use secrets_hygiene::{detect::Detector, rules::RuleSet};
+//!
+//! let detector = Detector::new(RuleSet::builtin()?)?;
+//! // Built at run time so this file holds no token-shaped literal.
+//! let line = format!("GITHUB_TOKEN={}{}", "ghp_", "R7nKq2Vb9XzL4mWc8TfY1pHs5JdA3uGe6QiN");
+//! let found = detector.find(line.as_bytes());
+//! assert_eq!(found.len(), 1);
+//! assert_eq!(detector.rules()[found[0].rule].id, "github.pat-classic");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+pub mod config;
+pub mod detect;
+mod error;
+pub mod findings;
+pub mod fingerprint;
+pub mod location;
+pub mod read;
+pub mod redact;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod walk;
+
+pub use error::Error;

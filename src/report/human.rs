@@ -1,0 +1,56 @@
+//! The human-readable scan output: one line per finding and a one-line summary.
+use std::io::{self, Write};
+
+use super::{Report, Status};
+
+/// Writes `path:line:col  rule_id  ****ABCD` lines, then errors, then the summary.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for f in &report.findings {
+        writeln!(
+            out,
+            "{}:{}:{}  {}  {}",
+            f.file, f.line, f.column, f.rule_id, f.masked
+        )?;
+    }
+    for e in &report.errors {
+        writeln!(out, "{}: error: {}", e.path, e.message)?;
+    }
+    writeln!(out, "{}", summary(report))
+}
+
+/// `fail: 3 findings in 2 files, 1 error; scanned 12 files (1.2 MB), skipped 1, in 0.03 s`.
+pub fn summary(report: &Report) -> String {
+    let mut files: Vec<&str> = report.findings.iter().map(|f| f.file.as_str()).collect();
+    files.dedup();
+    let skipped: u64 = report.stats.files_skipped.values().sum();
+    let verdict = match report.status {
+        Status::Pass => "pass",
+        Status::Fail => "fail",
+    };
+    let mut line = format!(
+        "{verdict}: {} in {}",
+        plural(report.findings.len() as u64, "finding"),
+        plural(files.len() as u64, "file")
+    );
+    if !report.errors.is_empty() {
+        line.push_str(&format!(", {}", plural(report.errors.len() as u64, "error")));
+    }
+    line.push_str(&format!(
+        "; scanned {} ({:.1} MB), skipped {skipped}, in {:.2} s",
+        plural(report.stats.files_scanned, "file"),
+        report.stats.bytes_scanned as f64 / 1e6,
+        report.stats.duration_ms as f64 / 1e3
+    ));
+    if report.stats.files_scanned == 0 && report.errors.is_empty() {
+        line.push_str(" (nothing to scan)");
+    }
+    line
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,224 @@
+//! The JSON report: versioned wire types kept apart from the domain types (so internal
+//! changes cannot silently change the contract with CI), and its atomic write.
+pub mod human;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scan::ScanOutcome;
+
+/// Bumped on any incompatible change to the report's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Prefix of the temp file an atomic write goes through (never scanned).
+pub const TEMP_PREFIX: &str = ".hygiene-report-";
+
+/// `reports/security/latest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// `pass` or `fail`.
+    pub status: Status,
+    /// RFC 3339, UTC.
+    pub generated_at: String,
+    /// The scan root as given.
+    pub root: String,
+    /// Scope globs, or the explicit paths scanned.
+    pub scopes: Vec<String>,
+    /// Counts.
+    pub stats: Stats,
+    /// Findings sorted by file, line, column, rule.
+    pub findings: Vec<FindingEntry>,
+    /// Files that could not be read.
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// Name and version of the tool.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Tool {
+    /// `hygiene`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// The verdict.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing found, everything read.
+    Pass,
+    /// A finding, or a file that could not be read.
+    Fail,
+}
+
+/// Scan counts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Stats {
+    /// Files scanned.
+    pub files_scanned: u64,
+    /// Files skipped, by reason (`binary`, `image`, `symlink`, ...).
+    pub files_skipped: BTreeMap<String, u64>,
+    /// Bytes scanned (after decompression).
+    pub bytes_scanned: u64,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Rules loaded.
+    pub rules: usize,
+}
+
+/// One finding on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FindingEntry {
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule description.
+    pub description: String,
+    /// `critical`, `high`, `medium` or `low`.
+    pub severity: String,
+    /// Relative to the root, `/`-separated.
+    pub file: String,
+    /// 1-based.
+    pub line: u64,
+    /// 1-based, in characters.
+    pub column: u64,
+    /// 1-based line where the secret ends.
+    pub end_line: u64,
+    /// `****` + last 4 characters.
+    pub masked: String,
+    /// Keyed fingerprint (see README).
+    pub fingerprint: String,
+}
+
+/// A file that could not be scanned.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ErrorEntry {
+    /// The path.
+    pub path: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl Report {
+    /// Builds the report of a scan; `generated_at` is passed in (the library reads no clock).
+    pub fn from_scan(outcome: &ScanOutcome, root: &str, scopes: Vec<String>, generated_at: String) -> Report {
+        let mut findings: Vec<FindingEntry> = outcome
+            .findings
+            .iter()
+            .map(|f| FindingEntry {
+                rule_id: f.rule_id.clone(),
+                description: f.description.clone(),
+                severity: f.severity.as_str().to_string(),
+                file: f.file.clone(),
+                line: f.line,
+                column: f.column,
+                end_line: f.end_line,
+                masked: f.masked.clone(),
+                fingerprint: f.fingerprint.clone(),
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.rule_id).cmp(&(&b.file, b.line, b.column, &b.rule_id))
+        });
+        let mut errors: Vec<ErrorEntry> = outcome
+            .errors
+            .iter()
+            .map(|e| ErrorEntry {
+                path: e.path.clone(),
+                message: e.message.clone(),
+            })
+            .collect();
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "hygiene".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            status: if outcome.passed() {
+                Status::Pass
+            } else {
+                Status::Fail
+            },
+            generated_at,
+            root: root.to_string(),
+            scopes,
+            stats: Stats {
+                files_scanned: outcome.stats.files_scanned,
+                files_skipped: outcome.stats.files_skipped.clone(),
+                bytes_scanned: outcome.stats.bytes_scanned,
+                duration_ms: outcome.stats.duration.as_millis() as u64,
+                rules: outcome.stats.rules,
+            },
+            findings,
+            errors,
+        }
+    }
+
+    /// Pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("report serializes");
+        text.push('\n');
+        text
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temp file in the same directory, flushed to disk,
+/// then renamed over the target. Readers see the old file or the new one, never half of one.
+/// Creates the directory when missing.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), crate::Error> {
+    let io_err = |source| crate::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(io_err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    tmp.write_all(contents).map_err(io_err)?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports/security/latest.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("latest.json")]);
+    }
+
+    #[test]
+    fn failed_write_keeps_the_old_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latest.json");
+        write_atomic(&path, b"old").unwrap();
+        // A directory where the report should go cannot be replaced by a file.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir_all(blocked.join("x")).unwrap();
+        assert!(write_atomic(&blocked, b"new").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+    }
+}

@@ -1,0 +1,4 @@
+//! The rule packs under `rules/`, embedded at build time by `build.rs`.
+
+/// `(file name, contents)` of every built-in pack, sorted by file name.
+pub(crate) const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

@@ -1,0 +1,338 @@
+//! Rule packs: the serde shape of a pack file (`raw`), the validated and compiled [`Rule`],
+//! the built-in packs embedded at build time, and the self-test of every rule's examples.
+mod builtin;
+mod error;
+mod raw;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+pub use error::RuleFileError;
+
+/// How bad a leak of this kind of secret is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look; rarely exploitable alone.
+    Low,
+    /// A credential with limited reach.
+    Medium,
+    /// A credential that grants access.
+    High,
+    /// A credential to money, production data or signing keys.
+    Critical,
+}
+
+impl Severity {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// The alphabet a secret is drawn from; sets the default entropy threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Charset {
+    /// `0-9a-f` (either case).
+    Hex,
+    /// `A-Za-z0-9`.
+    Alnum,
+    /// Standard base64.
+    Base64,
+    /// URL-safe base64.
+    Base64url,
+    /// Anything printable (passwords).
+    Any,
+}
+
+/// One compiled, validated rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable identifier, `family.name`.
+    pub id: String,
+    /// One-line description shown in reports.
+    pub description: String,
+    /// Severity of a leak.
+    pub severity: Severity,
+    /// Keywords for the prefilter, lowercase.
+    pub keywords: Vec<String>,
+    /// Yields to a non-generic rule matching an overlapping secret span.
+    pub generic: bool,
+    /// The file the rule came from (`aws.toml` for built-ins, a path for user packs).
+    pub source: String,
+    pub(crate) regex: Regex,
+    pub(crate) secret_group: usize,
+    pub(crate) min_length: usize,
+    pub(crate) min_entropy: Option<f64>,
+    pub(crate) charset: Option<Charset>,
+    pub(crate) allow_values: HashSet<Vec<u8>>,
+    /// A whole match matching this is dropped (`page_token=`, `max_tokens=`).
+    pub(crate) reject: Option<Regex>,
+    pub(crate) examples: Vec<Example>,
+    pub(crate) counter_examples: Vec<String>,
+}
+
+/// A rule's example, with the secret it must capture when pinned.
+#[derive(Debug, Clone)]
+pub(crate) struct Example {
+    pub(crate) text: String,
+    pub(crate) secret: Option<String>,
+}
+
+/// A shared filter from `decoys.toml`.
+#[derive(Debug)]
+pub(crate) struct Decoy {
+    pub(crate) id: String,
+    pub(crate) regex: Regex,
+    pub(crate) examples: Vec<String>,
+    pub(crate) counter_examples: Vec<String>,
+}
+
+/// Filters shared by every rule: captured values and lines that are never findings.
+#[derive(Debug, Default)]
+pub struct Decoys {
+    pub(crate) values: Vec<Decoy>,
+    pub(crate) lines: Vec<Decoy>,
+}
+
+/// Every rule the detector runs, plus the shared decoy filters.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// Rules in load order: built-ins (by file name), then user packs.
+    pub rules: Vec<Rule>,
+    /// Shared decoy filters.
+    pub decoys: Decoys,
+}
+
+/// Regex size limit per rule: large enough for any sane pattern, small enough that a
+/// pathological user rule is a clear error instead of memory exhaustion.
+const REGEX_SIZE_LIMIT: usize = 16 << 20;
+
+impl RuleSet {
+    /// The rule packs compiled into the binary.
+    pub fn builtin() -> Result<RuleSet, RuleFileError> {
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            decoys: Decoys::default(),
+        };
+        for (name, text) in builtin::FILES {
+            set.add_file(name, text)?;
+        }
+        Ok(set)
+    }
+
+    /// Built-in packs plus every `*.toml` in each of `dirs` (sorted by name).
+    pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet, crate::Error> {
+        let mut set = RuleSet::builtin()?;
+        for dir in extra_dirs {
+            let dir = dir.as_ref();
+            let entries = std::fs::read_dir(dir).map_err(|source| crate::Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            let mut paths: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let text = std::fs::read_to_string(&path).map_err(|source| crate::Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                set.add_file(&path.display().to_string(), &text)?;
+            }
+        }
+        Ok(set)
+    }
+
+    /// Parses, validates and adds one pack file (or the decoy file, by its name).
+    pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), RuleFileError> {
+        let is_decoys = Path::new(name).file_name().is_some_and(|f| f == "decoys.toml");
+        if is_decoys {
+            let raw: raw::RawDecoys =
+                toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
+            for (list, out) in [
+                (raw.value, &mut self.decoys.values),
+                (raw.line, &mut self.decoys.lines),
+            ] {
+                for spanned in list {
+                    let d = spanned.into_inner();
+                    let regex = compile_regex(&d.regex, name, text)?;
+                    out.push(Decoy {
+                        id: d.id,
+                        regex,
+                        examples: d.examples,
+                        counter_examples: d.counter_examples,
+                    });
+                }
+            }
+            return Ok(());
+        }
+        let raw: raw::RawPack = toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
+        let family = raw.pack.as_ref().map(|p| p.name.get_ref().clone());
+        for spanned in raw.rules {
+            let rule = compile_rule(spanned, family.as_deref(), name, text)?;
+            if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
+                return Err(RuleFileError::at(
+                    name,
+                    text,
+                    find_span(text, &format!("\"{}\"", rule.id)),
+                    format!("duplicate rule id `{}`", rule.id),
+                    format!(
+                        "`{}` is already defined in {}; rule ids must be unique",
+                        rule.id, existing.source
+                    ),
+                ));
+            }
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    /// Looks a rule up by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn find_span(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
+    text.find(needle).map(|start| start..start + needle.len())
+}
+
+fn compile_regex(pattern: &toml::Spanned<String>, file: &str, text: &str) -> Result<Regex, RuleFileError> {
+    // `^`/`$` match at line starts/ends (CRLF too). ASCII semantics: `\w`, `\b` and `(?i)` stay byte-oriented, so the fast DFA engines
+    // apply to any input (Unicode word boundaries would force a slow engine on non-ASCII logs).
+    RegexBuilder::new(pattern.get_ref())
+        .unicode(false)
+        .multi_line(true)
+        .crlf(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            RuleFileError::at(
+                file,
+                text,
+                Some(pattern.span()),
+                "invalid regex".to_string(),
+                format!("{e}"),
+            )
+        })
+}
+
+fn compile_rule(
+    spanned: toml::Spanned<raw::RawRule>,
+    family: Option<&str>,
+    file: &str,
+    text: &str,
+) -> Result<Rule, RuleFileError> {
+    let r = spanned.into_inner();
+    let id = r.id.get_ref();
+    let id_ok = !id.is_empty()
+        && id.contains('.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b));
+    if !id_ok {
+        return Err(RuleFileError::at(
+            file,
+            text,
+            Some(r.id.span()),
+            format!("invalid rule id `{id}`"),
+            "ids are lowercase `family.name`, e.g. `aws.access-key-id`".into(),
+        ));
+    }
+    if let Some(family) = family {
+        if !id.starts_with(&format!("{family}.")) {
+            return Err(RuleFileError::at(
+                file,
+                text,
+                Some(r.id.span()),
+                format!("rule id `{id}` is not in family `{family}`"),
+                format!("rules of pack `{family}` have ids starting with `{family}.`"),
+            ));
+        }
+    }
+    let regex = compile_regex(&r.regex, file, text)?;
+    let reject = r
+        .reject
+        .as_ref()
+        .map(|p| compile_regex(p, file, text))
+        .transpose()?;
+    let Some(secret_group) = regex.capture_names().position(|n| n == Some("secret")) else {
+        return Err(RuleFileError::at(
+            file,
+            text,
+            Some(r.regex.span()),
+            "regex has no `secret` capture group".into(),
+            "wrap the secret value in (?P<secret>...): only that span is masked and fingerprinted".into(),
+        ));
+    };
+    let keywords: Vec<String> = r
+        .keywords
+        .get_ref()
+        .iter()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
+    if keywords.is_empty() || keywords.iter().any(|k| k.len() < 2) {
+        return Err(RuleFileError::at(
+            file,
+            text,
+            Some(r.keywords.span()),
+            "a rule needs keywords of at least 2 characters".into(),
+            "keywords feed the prefilter: pick literal substrings every match contains".into(),
+        ));
+    }
+    if let Some(e) = r.min_entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(RuleFileError::at(
+                file,
+                text,
+                Some(r.id.span()),
+                format!("min_entropy {e} is out of range"),
+                "Shannon entropy per byte lies between 0 and 8".into(),
+            ));
+        }
+    }
+    Ok(Rule {
+        id: id.clone(),
+        description: r.description,
+        severity: r.severity,
+        keywords,
+        generic: r.generic,
+        source: file.to_string(),
+        regex,
+        secret_group,
+        min_length: r.min_length.unwrap_or(1),
+        min_entropy: r.min_entropy,
+        charset: r.charset,
+        allow_values: r.allow_values.into_iter().map(String::into_bytes).collect(),
+        reject,
+        examples: r
+            .examples
+            .into_iter()
+            .map(|e| match e.into_inner() {
+                raw::RawExample::Text(text) => Example { text, secret: None },
+                raw::RawExample::Pinned { text, secret } => Example {
+                    text,
+                    secret: Some(secret),
+                },
+            })
+            .collect(),
+        counter_examples: r
+            .counter_examples
+            .into_iter()
+            .map(toml::Spanned::into_inner)
+            .collect(),
+    })
+}

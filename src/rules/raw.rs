@@ -1,0 +1,73 @@
+//! The serde shape of a rule-pack file, exactly as written; `compile` turns it into checked rules.
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One `rules/*.toml` file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPack {
+    pub(crate) pack: Option<RawPackMeta>,
+    #[serde(default)]
+    pub(crate) rules: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPackMeta {
+    pub(crate) name: Spanned<String>,
+    #[allow(dead_code)] // documentation for people reading the pack
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRule {
+    pub(crate) id: Spanned<String>,
+    pub(crate) description: String,
+    pub(crate) regex: Spanned<String>,
+    pub(crate) keywords: Spanned<Vec<String>>,
+    pub(crate) severity: super::Severity,
+    pub(crate) min_length: Option<usize>,
+    pub(crate) min_entropy: Option<f64>,
+    pub(crate) charset: Option<super::Charset>,
+    #[serde(default)]
+    pub(crate) generic: bool,
+    #[serde(default)]
+    pub(crate) allow_values: Vec<String>,
+    pub(crate) reject: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) examples: Vec<Spanned<RawExample>>,
+    #[serde(default)]
+    pub(crate) counter_examples: Vec<Spanned<String>>,
+}
+
+/// An example: plain text, or text plus the secret the rule must capture from it.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawExample {
+    Text(String),
+    Pinned { text: String, secret: String },
+}
+
+/// `rules/decoys.toml`: filters shared by every rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDecoys {
+    #[serde(default)]
+    pub(crate) value: Vec<Spanned<RawDecoy>>,
+    #[serde(default)]
+    pub(crate) line: Vec<Spanned<RawDecoy>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDecoy {
+    pub(crate) id: String,
+    #[allow(dead_code)] // documentation for people reading the file
+    pub(crate) description: String,
+    pub(crate) regex: Spanned<String>,
+    #[serde(default)]
+    pub(crate) examples: Vec<String>,
+    #[serde(default)]
+    pub(crate) counter_examples: Vec<String>,
+}

@@ -1,0 +1,254 @@
+//! The scan orchestrator, and the only place threads are used: walk -> read -> detect ->
+//! findings. Per-file problems are recorded and counted; they never stop the scan.
+//!
+//! Files are read in chunks with an overlap, so memory stays bounded however large a file is
+//! and a secret crossing a chunk edge is still found (once).
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::detect::{Detector, Match};
+use crate::findings::Finding;
+use crate::fingerprint::Fingerprinter;
+use crate::location::{LineCursor, Position};
+use crate::read::{self, Opened};
+use crate::redact::mask_bytes;
+use crate::walk::{self, FileToScan, WalkPlan};
+
+/// Bytes detected at once.
+pub const CHUNK_LEN: usize = 8 << 20;
+/// Bytes re-read from the end of one chunk at the start of the next. Longer than any secret
+/// the rules can match (a 4096-bit PEM key is about 3.3 KB), so none is lost at an edge.
+pub const OVERLAP_LEN: usize = 64 << 10;
+
+/// A file that could not be scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The file, as the report names it.
+    pub path: String,
+    /// What went wrong (never file content).
+    pub message: String,
+}
+
+/// Counts describing a scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanStats {
+    /// Files read and scanned.
+    pub files_scanned: u64,
+    /// Files passed over, by reason.
+    pub files_skipped: BTreeMap<String, u64>,
+    /// Bytes scanned (after decompression).
+    pub bytes_scanned: u64,
+    /// Wall time of walk and scan.
+    pub duration: Duration,
+    /// Rules loaded.
+    pub rules: usize,
+}
+
+/// What a scan found.
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Findings sorted by file, line, column.
+    pub findings: Vec<Finding>,
+    /// Counts.
+    pub stats: ScanStats,
+    /// Files that could not be read: each one makes the scan fail.
+    pub errors: Vec<FileError>,
+}
+
+impl ScanOutcome {
+    /// A scan passes only when it found nothing and read everything it should have.
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty() && self.errors.is_empty()
+    }
+}
+
+/// Walks the plan and scans every file on the current rayon pool. `on_file` is called after
+/// each file with its byte count (for progress display).
+pub fn scan(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    plan: &WalkPlan,
+    on_file: &(dyn Fn(u64) + Sync),
+) -> Result<ScanOutcome, crate::Error> {
+    let started = Instant::now();
+    let walked = walk::walk(plan)?;
+    let results: Vec<FileResult> = walked
+        .files
+        .par_iter()
+        .map_init(Vec::new, |buffer, file| {
+            let result = scan_file(detector, fingerprinter, file, buffer);
+            on_file(result.bytes);
+            result
+        })
+        .collect();
+
+    let mut outcome = ScanOutcome::default();
+    outcome.stats.rules = detector.rules().len();
+    for (_, reason) in &walked.skipped {
+        *outcome
+            .stats
+            .files_skipped
+            .entry((*reason).to_string())
+            .or_default() += 1;
+    }
+    outcome.errors.extend(
+        walked
+            .errors
+            .into_iter()
+            .map(|(path, message)| FileError { path, message }),
+    );
+    for (file, result) in walked.files.iter().zip(results) {
+        match result.status {
+            FileStatus::Scanned => outcome.stats.files_scanned += 1,
+            FileStatus::Skipped(reason) => {
+                *outcome.stats.files_skipped.entry(reason.to_string()).or_default() += 1
+            }
+            FileStatus::Failed(message) => outcome.errors.push(FileError {
+                path: file.display.clone(),
+                message,
+            }),
+        }
+        outcome.stats.bytes_scanned += result.bytes;
+        outcome.findings.extend(result.findings);
+    }
+    outcome.stats.duration = started.elapsed();
+    Ok(outcome)
+}
+
+enum FileStatus {
+    Scanned,
+    Skipped(&'static str),
+    Failed(String),
+}
+
+struct FileResult {
+    status: FileStatus,
+    bytes: u64,
+    findings: Vec<Finding>,
+}
+
+fn scan_file(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    file: &FileToScan,
+    buffer: &mut Vec<u8>,
+) -> FileResult {
+    let failed = |e: io::Error| FileResult {
+        status: FileStatus::Failed(e.to_string()),
+        bytes: 0,
+        findings: Vec::new(),
+    };
+    let mut reader = match read::open(&file.path) {
+        Ok(Opened::Text(reader)) => reader,
+        Ok(Opened::Binary(reason)) => {
+            return FileResult {
+                status: FileStatus::Skipped(reason),
+                bytes: 0,
+                findings: Vec::new(),
+            }
+        }
+        Err(e) => return failed(e),
+    };
+    let mut findings = Vec::new();
+    let result = scan_stream(detector, &mut reader, buffer, |chunk, m, start| {
+        let rule = &detector.rules()[m.rule];
+        let secret = &chunk[m.secret.clone()];
+        let inner_newlines =
+            memchr::memchr_iter(b'\n', &secret[..secret.len().saturating_sub(1)]).count() as u64;
+        findings.push(Finding {
+            rule_id: rule.id.clone(),
+            description: rule.description.clone(),
+            severity: rule.severity,
+            file: file.display.clone(),
+            line: start.line,
+            column: start.column,
+            end_line: start.line + inner_newlines,
+            masked: mask_bytes(secret),
+            fingerprint: fingerprinter.fingerprint(&rule.id, secret),
+        });
+    });
+    match result {
+        Ok(bytes) => FileResult {
+            status: FileStatus::Scanned,
+            bytes,
+            findings,
+        },
+        // A read error mid-file: what was found so far still counts, and the file is an error.
+        Err(e) => FileResult {
+            status: FileStatus::Failed(e.to_string()),
+            bytes: 0,
+            findings,
+        },
+    }
+}
+
+/// Runs the detector over a stream in overlapping chunks and calls `on_match(chunk, match,
+/// position of the secret)` for every secret exactly once, in stream order. `buffer` is reused
+/// between calls to avoid reallocating. Returns the number of bytes read.
+pub fn scan_stream(
+    detector: &Detector,
+    reader: &mut dyn Read,
+    buffer: &mut Vec<u8>,
+    mut on_match: impl FnMut(&[u8], &Match, Position),
+) -> io::Result<u64> {
+    buffer.clear();
+    let mut cursor: Option<LineCursor> = None;
+    let mut chunk_start: u64 = 0;
+    // Matches whose secret starts before this absolute offset were reported from the
+    // previous chunk.
+    let mut reported_until: u64 = 0;
+    loop {
+        let eof = fill(reader, buffer, CHUNK_LEN + OVERLAP_LEN)?;
+        let limit = if eof { buffer.len() } else { cut_point(buffer) };
+        let cursor = cursor.get_or_insert_with(|| LineCursor::new(buffer));
+        for m in detector.find(buffer) {
+            let secret_start = chunk_start + m.secret.start as u64;
+            if m.span.start >= limit || secret_start < reported_until {
+                continue;
+            }
+            let position = cursor.position(buffer, chunk_start, secret_start);
+            on_match(buffer, &m, position);
+            reported_until = reported_until.max(chunk_start + m.secret.end as u64);
+        }
+        if eof {
+            return Ok(chunk_start + buffer.len() as u64);
+        }
+        // The bytes before `limit` are about to go: count their lines now.
+        cursor.advance_to(buffer, chunk_start, chunk_start + limit as u64);
+        buffer.drain(..limit);
+        chunk_start += limit as u64;
+    }
+}
+
+/// Reads until `buffer` holds `want` bytes or the stream ends; true at end of stream.
+fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    while buffer.len() < want {
+        let have = buffer.len();
+        buffer.resize(want, 0);
+        match reader.read(&mut buffer[have..]) {
+            Ok(0) => {
+                buffer.truncate(have);
+                return Ok(true);
+            }
+            Ok(n) => buffer.truncate(have + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buffer.truncate(have),
+            Err(e) => {
+                buffer.truncate(have);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Where the current chunk ends: just after the last newline in its first `CHUNK_LEN` bytes,
+/// so the next chunk starts at a line start; mid-line when a line is longer than half a chunk.
+fn cut_point(buffer: &[u8]) -> usize {
+    match memchr::memrchr(b'\n', &buffer[..CHUNK_LEN]) {
+        Some(newline) if newline + 1 >= CHUNK_LEN / 2 => newline + 1,
+        _ => CHUNK_LEN,
+    }
+}

@@ -1,0 +1,258 @@
+//! Which files a scan reads: the scope globs under the root (or the paths given), minus
+//! `.hygieneignore` and `--exclude`, never the report itself. `.gitignore` is deliberately
+//! not honoured: logs and generated reports are usually git-ignored, and they are what leaks.
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+/// The per-directory ignore file, in gitignore syntax.
+pub const IGNORE_FILE: &str = ".hygieneignore";
+
+/// What to walk.
+#[derive(Debug, Clone)]
+pub enum Targets {
+    /// Scope globs relative to the root (`docs/**`).
+    Scopes(Vec<String>),
+    /// Exactly these files; directories among them are walked whole.
+    Paths(Vec<PathBuf>),
+}
+
+/// Everything the walk needs to know.
+#[derive(Debug, Clone)]
+pub struct WalkPlan {
+    /// Paths in the report are relative to it.
+    pub root: PathBuf,
+    /// Scopes or explicit paths.
+    pub targets: Targets,
+    /// Globs (relative to the root) of paths to leave out.
+    pub exclude: Vec<String>,
+    /// Follow symbolic links.
+    pub follow_links: bool,
+    /// Files never scanned (the report being written).
+    pub never_scan: Vec<PathBuf>,
+}
+
+/// A file to scan.
+#[derive(Debug, Clone)]
+pub struct FileToScan {
+    /// Where to open it.
+    pub path: PathBuf,
+    /// How the report names it: relative to the root, `/`-separated.
+    pub display: String,
+}
+
+/// The walk's result.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Files to scan, sorted by display path.
+    pub files: Vec<FileToScan>,
+    /// Entries passed over, with the reason (`symlink`).
+    pub skipped: Vec<(String, &'static str)>,
+    /// Entries that could not be read.
+    pub errors: Vec<(String, String)>,
+}
+
+/// Compiles globs, naming the bad one in the error.
+pub fn glob_set(globs: &[String]) -> Result<GlobSet, crate::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let compiled = globset::GlobBuilder::new(glob)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| crate::Error::Glob {
+                glob: glob.clone(),
+                message: e.kind().to_string(),
+            })?;
+        builder.add(compiled);
+        // `docs` alone means the directory and everything in it.
+        if !glob.contains(['*', '?', '[', '{']) {
+            let under = format!("{}/**", glob.trim_end_matches('/'));
+            builder.add(Glob::new(&under).map_err(|e| crate::Error::Glob {
+                glob: glob.clone(),
+                message: e.to_string(),
+            })?);
+        }
+    }
+    builder.build().map_err(|e| crate::Error::Glob {
+        glob: globs.join(", "),
+        message: e.to_string(),
+    })
+}
+
+/// The fixed directory a glob starts in: `data/*/logs/**` starts in `data`.
+fn literal_base(glob: &str) -> PathBuf {
+    glob.split('/')
+        .take_while(|part| !part.contains(['*', '?', '[', '{']))
+        .collect::<PathBuf>()
+}
+
+/// `path` relative to `root`, with `/` separators; unchanged when outside the root.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let relative = relative.strip_prefix(".").unwrap_or(relative);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Walks the plan's targets.
+pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
+    let excludes = glob_set(&plan.exclude)?;
+    let never: Vec<PathBuf> = plan.never_scan.iter().map(|p| absolute(p)).collect();
+    let mut out = Walked::default();
+    match &plan.targets {
+        Targets::Scopes(scopes) => {
+            let scope_set = glob_set(scopes)?;
+            let mut bases: Vec<PathBuf> = scopes.iter().map(|s| plan.root.join(literal_base(s))).collect();
+            bases.sort();
+            bases.dedup();
+            // A base inside another base would be walked twice.
+            let bases: Vec<PathBuf> = bases
+                .iter()
+                .filter(|b| !bases.iter().any(|other| other != *b && b.starts_with(other)))
+                .cloned()
+                .collect();
+            for base in bases.iter().filter(|b| b.exists()) {
+                walk_dir(plan, base, Some(&scope_set), &excludes, &never, &mut out);
+            }
+        }
+        Targets::Paths(paths) => {
+            for path in paths {
+                let meta = match std::fs::symlink_metadata(path) {
+                    Ok(meta) => meta,
+                    Err(e) => {
+                        out.errors.push((display_path(&plan.root, path), e.to_string()));
+                        continue;
+                    }
+                };
+                if meta.is_dir() {
+                    walk_dir(plan, path, None, &excludes, &never, &mut out);
+                } else if meta.file_type().is_symlink() && !plan.follow_links {
+                    out.skipped.push((display_path(&plan.root, path), "symlink"));
+                } else {
+                    push_file(plan, path, &excludes, &never, &mut out);
+                }
+            }
+        }
+    }
+    out.files.sort_by(|a, b| a.display.cmp(&b.display));
+    out.files.dedup_by(|a, b| a.display == b.display);
+    Ok(out)
+}
+
+fn walk_dir(
+    plan: &WalkPlan,
+    base: &Path,
+    scopes: Option<&GlobSet>,
+    excludes: &GlobSet,
+    never: &[PathBuf],
+    out: &mut Walked,
+) {
+    let walker = WalkBuilder::new(base)
+        .hidden(false)
+        .ignore(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .parents(true)
+        .follow_links(plan.follow_links)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e_path(&e)
+                    .map(|p| display_path(&plan.root, p))
+                    .unwrap_or_default();
+                out.errors.push((path, e.to_string()));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            continue;
+        }
+        let display = display_path(&plan.root, entry.path());
+        if scopes.is_some_and(|s| !s.is_match(&display)) {
+            continue;
+        }
+        if file_type.is_symlink() {
+            out.skipped.push((display, "symlink"));
+            continue;
+        }
+        push_file(plan, entry.path(), excludes, never, out);
+    }
+}
+
+fn push_file(plan: &WalkPlan, path: &Path, excludes: &GlobSet, never: &[PathBuf], out: &mut Walked) {
+    let display = display_path(&plan.root, path);
+    if excludes.is_match(&display) || never.contains(&absolute(path)) || is_report_temp(path) {
+        return;
+    }
+    out.files.push(FileToScan {
+        path: path.to_path_buf(),
+        display,
+    });
+}
+
+/// Temp files of an in-progress atomic report write are never scanned.
+fn is_report_temp(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with(crate::report::TEMP_PREFIX))
+}
+
+fn e_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => e_path(err),
+        _ => None,
+    }
+}
+
+/// An absolute, `.`-free form of `path` for comparisons (no symlink resolution, so a missing
+/// report path still compares).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_bases() {
+        assert_eq!(literal_base("docs/**"), PathBuf::from("docs"));
+        assert_eq!(literal_base("data/*/logs/**"), PathBuf::from("data"));
+        assert_eq!(literal_base("**/*.md"), PathBuf::from(""));
+    }
+
+    #[test]
+    fn scope_globs_do_not_cross_directories_with_a_single_star() {
+        let set = glob_set(&["data/*/logs/**".to_string()]).unwrap();
+        assert!(set.is_match("data/bot1/logs/app.log"));
+        assert!(set.is_match("data/bot1/logs/old/app.log.1.gz"));
+        assert!(!set.is_match("data/bot1/state/app.log"));
+        assert!(!set.is_match("data/a/b/logs/app.log"));
+        let bare = glob_set(&["docs".to_string()]).unwrap();
+        assert!(bare.is_match("docs/runbook.md"));
+    }
+}
