@@ -227,7 +227,7 @@ def variants():
           "ALPACA_API_KEY_ID", "api_key_id",
           ["env", "export", "yaml", "json", "pydict", "structlog", "docker", "http"],
           header="APCA-API-KEY-ID", host="paper-api.alpaca.markets", path="/v2/account"))
-    add(V("alpaca", "alpaca live key id (AK...)", lambda r: "AK" + mixed(r, UPDIG, 18, (UP, DIG)),
+    add(V("alpaca", "alpaca live key id (AK...)", lambda r: "AK" + mixed(r, UPDIG, 18, (UP, DIG)).replace("IA", "I4", 1),
           "APCA_API_KEY_ID", "key_id", ["env", "toml", "json", "http", "traceback"],
           header="APCA-API-KEY-ID", host="api.alpaca.markets", path="/v2/orders",
           tb="alpaca.common.exceptions.APIError: {{\"code\":40110000,\"message\":\"request is not authorized\"}} key_id={v}"))
@@ -332,10 +332,10 @@ def variants():
           cli="curl https://api.stripe.com/v1/balance -u {v}:"))
     add(V("stripe", "stripe restricted key (rk_live_)", lambda r: "rk_live_" + mixed(r, ALNUM, r.choice([24, 99])),
           "STRIPE_RESTRICTED_KEY", "stripe_key", ["env", "json", "structlog"]))
-    add(V("openai", "openai project key (sk-proj-)", lambda r: "sk-proj-" + mixed(r, ALNUM, 1) + rs(r, B64URL, 73) + "T3BlbkFJ" + rs(r, B64URL, 73) + mixed(r, ALNUM, 1),
+    add(V("openai", "openai project key (sk-proj-)", lambda r: "sk-proj-" + r.choice(ALNUM) + rs(r, B64URL, 73) + "T3BlbkFJ" + rs(r, B64URL, 73) + r.choice(ALNUM),
           "OPENAI_API_KEY", "openai_api_key", ["env", "export", "json", "pydict", "http", "structlog"],
           header="Authorization", hfmt="Bearer {v}", host="api.openai.com", path="/v1/chat/completions"))
-    add(V("anthropic", "anthropic key (sk-ant-api03-)", lambda r: "sk-ant-api03-" + mixed(r, ALNUM, 1) + rs(r, B64URL, 92) + "AA",
+    add(V("anthropic", "anthropic key (sk-ant-api03-)", lambda r: "sk-ant-api03-" + r.choice(ALNUM) + rs(r, B64URL, 92) + "AA",
           "ANTHROPIC_API_KEY", "anthropic_api_key", ["env", "export", "json", "http", "pydict"],
           header="x-api-key", host="api.anthropic.com", path="/v1/messages"))
     add(V("google", "google api key (AIza)", lambda r: "AIza" + mixed(r, ALNUM + "-_", 35), "GOOGLE_API_KEY",
@@ -348,9 +348,10 @@ def variants():
     add(V("sendgrid", "sendgrid key (SG.)", lambda r: "SG." + mixed(r, B64URL, 22) + "." + mixed(r, B64URL, 43),
           "SENDGRID_API_KEY", "sendgrid_api_key", ["env", "yaml", "json", "pydict", "http"],
           header="Authorization", hfmt="Bearer {v}", host="api.sendgrid.com", path="/v3/mail/send"))
+    sid = "AC" + rs(random.Random(4242), HEX, 32)  # an account SID: an identifier, not a secret
     add(V("twilio", "twilio auth token (32 hex)", lambda r: rs(r, HEX, 32), "TWILIO_AUTH_TOKEN", "twilio_auth_token",
           ["env", "yaml", "json", "pydict", "cli"],
-          cli="curl -X POST https://api.twilio.com/2010-04-01/Accounts/AC" + "4f6e" * 8 + "/Messages.json -u AC" + "4f6e" * 8 + ":{v}"))
+          cli="curl -X POST https://api.twilio.com/2010-04-01/Accounts/" + sid + "/Messages.json -u " + sid + ":{v}"))
     add(V("npm", "npm token (npm_)", lambda r: checksummed(r, "npm_"), "NPM_TOKEN", "npm_token",
           ["env", "npmrc", "yaml", "docker", "export"]))
     add(V("pypi", "pypi upload token", lambda r: "pypi-AgEIcHlwaS5vcmc" + mixed(r, B64URL, r.randint(150, 190)),
@@ -792,6 +793,10 @@ def log_render(r, it, fmt, clock, bot):
             lines[0] = ts_prefix(clock, fmt) + ("[error    ] request_failed           bot=%s" % bot if fmt == "console"
                                                 else "level=error event=request_failed bot=%s" % bot)
         return lines, (len(lines) - 1, len(lines) - 1)
+    if fmt == "access":  # only urlq items land here: the request line of a proxy's access log
+        m = re.match(r"(\w+) https?://[^/]+(\S*)", it.v.urlq.format(v=it.value))
+        return [ts_prefix(clock, fmt) + '"%s %s HTTP/1.1" 200 %d "-" "python-httpx/0.27.0" %.3f' % (
+            m.group(1), m.group(2), r.randint(40, 4000), r.uniform(0.01, 0.9))], (0, 0)
     body = one_line(r, it, bot)
     if fmt == "console":
         body = "[debug    ] " + body

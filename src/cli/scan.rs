@@ -86,14 +86,10 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
         }
     };
 
-    let report_path = if args.no_report {
-        None
-    } else {
-        Some(match (&args.report, &config.report) {
-            (Some(path), _) => path.clone(),
-            (None, Some(path)) => root.join(path),
-            (None, None) => root.join(DEFAULT_REPORT),
-        })
+    let report_path = match (&args.report, &config.report) {
+        (Some(path), _) => path.clone(),
+        (None, Some(path)) => root.join(path),
+        (None, None) => root.join(DEFAULT_REPORT),
     };
 
     let mut rule_dirs: Vec<PathBuf> = config.rules.iter().map(|d| root.join(d)).collect();
@@ -113,7 +109,8 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
         targets,
         exclude,
         follow_links: args.follow,
-        never_scan: report_path.iter().cloned().collect(),
+        // Even with --no-report: an earlier run's report is output, not input.
+        never_scan: vec![report_path.clone()],
     };
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -127,8 +124,8 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
 
     let generated_at = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     let report = Report::from_scan(&outcome, &root.display().to_string(), scopes_label, generated_at);
-    if let Some(path) = &report_path {
-        report::write_atomic(path, report.to_json().as_bytes())?;
+    if !args.no_report {
+        report::write_atomic(&report_path, report.to_json().as_bytes())?;
     }
     match args.format {
         Format::Json => print(&report.to_json())?,

@@ -81,6 +81,18 @@ pub struct Rule {
     pub(crate) counter_examples: Vec<String>,
 }
 
+impl Rule {
+    /// How many examples the rule carries (each must be found).
+    pub fn example_count(&self) -> usize {
+        self.examples.len()
+    }
+
+    /// How many counter-examples the rule carries (none may be found).
+    pub fn counter_example_count(&self) -> usize {
+        self.counter_examples.len()
+    }
+}
+
 /// A rule's example, with the secret it must capture when pinned.
 #[derive(Debug, Clone)]
 pub(crate) struct Example {

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Score hygiene and peer secret scanners against a labelled corpus from scripts/gen_corpus.py.
+
+Usage:
+    scripts/eval.py CORPUS_DIR [--peers kingfisher,gitleaks,...|all|none] [--hygiene PATH|none]
+                    [--json OUT] [--out-dir DIR] [--list TOOL] [--timeout SEC]
+
+    CORPUS_DIR   made by gen_corpus.py: the tree plus CORPUS_DIR/labels.jsonl
+    --peers      comma-separated peer names (see /work/shared/peers/peer.sh list);
+                 "all" = every installed peer (default), "none" = hygiene only
+    --hygiene    the hygiene binary (default: target/release/hygiene of this repo); "none" skips it
+    --json       where to write the JSON results (default target/eval/results.json)
+    --out-dir    where raw per-tool findings go (default target/eval/)
+    --list       also list false positives and misses of this tool (repeatable; hygiene always)
+    --timeout    per-tool time limit in seconds (default 1800)
+
+Scoring (by file + line, never by value):
+  * every finding is reduced to (file, line); several findings on one line count once;
+  * a (file, line) inside [line, end_line] of a "secret" label is a true positive, and the
+    label is found; inside a "decoy" label it is a false positive attributed to that decoy's
+    family (and class); anywhere else it is an "unlabelled" false positive;
+  * recall(family)    = secret labels of the family with >= 1 finding / its secret labels;
+  * precision         = true-positive lines / all finding lines;
+  * precision(family) = TP lines on the family's secrets / (those + FP lines on its decoys).
+Findings in the corpus's metadata files (labels.jsonl, corpus.json) are dropped and counted.
+Secret values are never printed nor written to the results (the raw per-tool files under
+--out-dir do hold the tools' own output, which may include the fake values).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEER_SH = os.environ.get("PEER_SH", "/work/shared/peers/peer.sh")
+META_FILES = {"labels.jsonl", "corpus.json"}
+
+
+# ----------------------------------------------------------------------------- running tools
+def installed_peers():
+    if not os.path.exists(PEER_SH):
+        return []
+    try:
+        out = subprocess.run([PEER_SH, "list"], capture_output=True, text=True, timeout=60).stdout
+    except Exception:
+        return []
+    return [x.strip() for x in out.split() if x.strip()]
+
+
+def run_hygiene(binary, corpus, out_dir, timeout):
+    """-> dict(status, seconds, findings=[(file, line, end_line, rule)], note)"""
+    res = {"tool": "hygiene", "status": "ok", "seconds": None, "findings": [], "note": ""}
+    if not os.path.exists(binary):
+        res.update(status="missing", note="%s not found (cargo build --release)" % binary)
+        return res
+    cmd = [binary, "scan", corpus, "--include-logs", "--no-report", "--format", "json"]
+    res["cmd"] = cmd
+    t0 = time.time()
+    try:
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        res.update(status="timeout", note="> %ss" % timeout)
+        return res
+    res["seconds"] = round(time.time() - t0, 3)
+    res["rc"] = p.returncode
+    raw = os.path.join(out_dir, "hygiene.json")
+    with open(raw, "wb") as fh:
+        fh.write(p.stdout)
+    try:
+        rep = json.loads(p.stdout.decode("utf-8", "replace") or "null")
+    except ValueError as e:
+        res.update(status="failed", note="rc=%d, stdout is not JSON (%s); stderr: %s" % (
+            p.returncode, e, p.stderr.decode("utf-8", "replace")[-400:].strip()))
+        return res
+    if not isinstance(rep, dict):
+        res.update(status="failed", note="rc=%d, no report; stderr: %s" % (p.returncode, p.stderr.decode()[-400:]))
+        return res
+    if p.returncode not in (0, 1):
+        res.update(status="error", note="rc=%d (scored anyway); errors: %s" % (
+            p.returncode, json.dumps(rep.get("errors"))[:300]))
+    elif rep.get("errors"):
+        res["note"] = "%d scan errors reported" % len(rep["errors"])
+    for f in rep.get("findings") or []:
+        res["findings"].append((f.get("file"), f.get("line"), f.get("end_line"), f.get("rule_id")))
+    res["stats"] = rep.get("stats")
+    return res
+
+
+def run_peer(name, corpus, out_dir, timeout):
+    res = {"tool": name, "status": "ok", "seconds": None, "findings": [], "note": ""}
+    out = os.path.join(out_dir, "%s.jsonl" % name)
+    for p in (out, out[:-6] + ".meta.json"):
+        if os.path.exists(p):
+            os.remove(p)
+    env = dict(os.environ)
+    env.setdefault("PEER_THREADS", "2")
+    t0 = time.time()
+    try:
+        # own session so that a timeout can end the whole process tree of the peer
+        p = subprocess.Popen([PEER_SH, name, corpus, out], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, start_new_session=True)
+        try:
+            _, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            p.communicate()
+            res.update(status="timeout", note="> %ss" % timeout)
+            return res
+    except OSError as e:
+        res.update(status="failed", note=str(e))
+        return res
+    wall = time.time() - t0
+    if p.returncode != 0:
+        res.update(status="failed", note="rc=%d: %s" % (p.returncode, err.decode("utf-8", "replace")[-400:].strip()))
+        return res
+    try:
+        meta = json.load(open(out[:-6] + ".meta.json"))
+        res["seconds"] = meta.get("seconds")
+        res["version"] = meta.get("version")
+    except (OSError, ValueError):
+        res["seconds"] = round(wall, 3)
+    with open(out, encoding="utf-8", errors="replace") as fh:
+        for ln in fh:
+            if ln.strip():
+                d = json.loads(ln)
+                res["findings"].append((d.get("file"), d.get("line"), None, d.get("rule")))
+    return res
+
+
+# ----------------------------------------------------------------------------- scoring
+def load_labels(corpus):
+    labels = [json.loads(x) for x in open(os.path.join(corpus, "labels.jsonl")) if x.strip()]
+    at = {}
+    for d in labels:
+        for ln in range(d["line"], d["end_line"] + 1):
+            at[(d["file"], ln)] = d
+    return labels, at
+
+
+def norm_file(f, corpus, label_files):
+    if f is None:
+        return None
+    f = f.replace("\\", "/")
+    if os.path.isabs(f):
+        r = os.path.relpath(f, corpus)
+        if r.startswith(".."):
+            r = os.path.relpath(os.path.realpath(f), os.path.realpath(corpus))
+        f = r
+    while f.startswith("./"):
+        f = f[2:]
+    if f not in label_files:
+        # a finding inside a compressed file may be reported as "x.log.gz!x.log", "x.log.gz:inner", ...
+        for lf in label_files:
+            if lf.endswith(".gz") and f.startswith(lf) and len(f) > len(lf) and f[len(lf)] in "!:/#":
+                return lf
+    return f
+
+
+def score(res, corpus, labels, at):
+    label_files = {d["file"] for d in labels}
+    lines = {}  # (file, line) -> rules
+    dropped = 0
+    no_line = 0
+    for f, ln, _end, rule in res["findings"]:
+        f = norm_file(f, corpus, label_files)
+        if f in META_FILES:
+            dropped += 1
+            continue
+        if not isinstance(ln, int):
+            no_line += 1
+            ln = 0
+        lines.setdefault((f, ln), set()).add(rule or "?")
+    found = {}         # label id -> rules
+    tp_lines = defaultdict(int)
+    fp_lines = defaultdict(int)
+    fp_class = defaultdict(int)
+    fps = []
+    for (f, ln), rules in sorted(lines.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        d = at.get((f, ln))
+        if d and d["kind"] == "secret":
+            tp_lines[d["family"]] += 1
+            found.setdefault(d["id"], set()).update(rules)
+        else:
+            fam = d["family"] if d else "unlabelled"
+            fp_lines[fam] += 1
+            fp_class[d.get("class", "?") if d else "unlabelled"] += 1
+            fps.append({"file": f, "line": ln, "family": fam, "class": d.get("class") if d else None,
+                        "what": d["what"] if d else None, "ctx": d.get("ctx") if d else None, "id": d["id"] if d else None,
+                        "rules": sorted(rules)})
+    secrets = [d for d in labels if d["kind"] == "secret"]
+    fam_total, fam_hit = defaultdict(int), defaultdict(int)
+    ctx_total, ctx_hit = defaultdict(int), defaultdict(int)
+    misses = []
+    for d in secrets:
+        fam_total[d["family"]] += 1
+        ctx_total[d["ctx"]] += 1
+        if d["id"] in found:
+            fam_hit[d["family"]] += 1
+            ctx_hit[d["ctx"]] += 1
+        else:
+            misses.append({k: d.get(k) for k in ("file", "line", "end_line", "family", "ctx", "what", "id")})
+    decoys = [d for d in labels if d["kind"] == "decoy"]
+    decoy_hit = {d["id"] for d in decoys if any(at.get((d["file"], ln)) is d and (d["file"], ln) in lines
+                                                  for ln in range(d["line"], d["end_line"] + 1))}
+    ntp, nfp = sum(tp_lines.values()), sum(fp_lines.values())
+    fams = sorted(set(fam_total) | set(fp_lines))
+    per_family = {}
+    for fam in fams:
+        t, fp = tp_lines.get(fam, 0), fp_lines.get(fam, 0)
+        per_family[fam] = {"secrets": fam_total.get(fam, 0), "found": fam_hit.get(fam, 0),
+                           "recall": (fam_hit.get(fam, 0) / fam_total[fam]) if fam_total.get(fam) else None,
+                           "tp_lines": t, "fp_lines": fp, "precision": (t / (t + fp)) if (t + fp) else None}
+    return {
+        "finding_lines": len(lines), "raw_findings": len(res["findings"]), "dropped_metadata": dropped,
+        "findings_without_line": no_line,
+        "tp_lines": ntp, "fp_lines": nfp,
+        "secrets": len(secrets), "found": len(found),
+        "recall": len(found) / len(secrets) if secrets else None,
+        "precision": ntp / (ntp + nfp) if (ntp + nfp) else None,
+        "decoys": len(decoys), "decoys_flagged": len(decoy_hit),
+        "per_family": per_family,
+        "per_ctx": {c: {"secrets": ctx_total[c], "found": ctx_hit.get(c, 0), "recall": ctx_hit.get(c, 0) / ctx_total[c]}
+                    for c in sorted(ctx_total)},
+        "fp_by_class": dict(sorted(fp_class.items())),
+        "false_positives": fps,
+        "misses": misses,
+        "rules_per_label": {k: sorted(v) for k, v in sorted(found.items())},
+    }
+
+
+# ----------------------------------------------------------------------------- printing
+def pct(x):
+    return "  -  " if x is None else "%5.1f" % (100 * x)
+
+
+def table(rows, header):
+    w = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    out = ["  ".join(str(h).ljust(w[i]) if i == 0 else str(h).rjust(w[i]) for i, h in enumerate(header))]
+    out.append("  ".join("-" * x for x in w))
+    for r in rows:
+        out.append("  ".join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i]) for i, c in enumerate(r)))
+    return "\n".join(out)
+
+
+def report(results, labels):
+    ok = [r for r in results if r["status"] in ("ok", "error")]
+    names = [r["tool"] for r in ok]
+    print()
+    print("corpus: %d secret labels, %d decoy labels" % (sum(d["kind"] == "secret" for d in labels),
+                                                          sum(d["kind"] == "decoy" for d in labels)))
+    for r in results:
+        if r["status"] not in ("ok", "error"):
+            print("  %-14s %s: %s" % (r["tool"], r["status"].upper(), r.get("note", "")))
+        elif r.get("note"):
+            print("  %-14s note: %s" % (r["tool"], r["note"]))
+    if not ok:
+        return
+    print("\n== overall")
+    rows = []
+    for key, label, f in [("recall", "recall %", pct), ("precision", "precision %", pct),
+                          ("found", "secrets found", str), ("tp_lines", "TP lines", str), ("fp_lines", "FP lines", str),
+                          ("decoys_flagged", "decoys flagged", str), ("raw_findings", "raw findings", str),
+                          ("seconds", "seconds", lambda x: "-" if x is None else "%.2f" % x)]:
+        rows.append([label] + [f(r["score"][key] if key in r["score"] else r.get(key)) for r in ok])
+    print(table(rows, ["metric"] + names))
+
+    fams = sorted({f for r in ok for f in r["score"]["per_family"]}, key=lambda f: (f == "unlabelled", f))
+    secret_fams = [f for f in fams if any(r["score"]["per_family"][f]["secrets"] for r in ok if f in r["score"]["per_family"])]
+    print("\n== recall by family (found/secrets  %)")
+    rows = []
+    for fam in secret_fams:
+        row = [fam]
+        for r in ok:
+            p = r["score"]["per_family"].get(fam)
+            row.append("%d/%d %s" % (p["found"], p["secrets"], pct(p["recall"])) if p else "-")
+        rows.append(row)
+    print(table(rows, ["family"] + names))
+
+    print("\n== precision by family (TP lines / TP+FP lines  %; FP from the family's decoys)")
+    rows = []
+    for fam in fams:
+        row = [fam]
+        for r in ok:
+            p = r["score"]["per_family"].get(fam)
+            row.append("-" if not p or not (p["tp_lines"] + p["fp_lines"]) else
+                       "%d/%d %s" % (p["tp_lines"], p["tp_lines"] + p["fp_lines"], pct(p["precision"])))
+        rows.append(row)
+    print(table(rows, ["family"] + names))
+
+    print("\n== false-positive lines by decoy class")
+    classes = sorted({c for r in ok for c in r["score"]["fp_by_class"]}, key=lambda c: (c == "unlabelled", c))
+    rows = [[c] + [str(r["score"]["fp_by_class"].get(c, 0)) for r in ok] for c in classes]
+    if rows:
+        print(table(rows, ["class"] + names))
+    else:
+        print("(none)")
+
+    print("\n== recall by context")
+    ctxs = sorted({c for r in ok for c in r["score"]["per_ctx"]})
+    rows = [[c] + ["%d/%d %s" % (r["score"]["per_ctx"][c]["found"], r["score"]["per_ctx"][c]["secrets"],
+                                 pct(r["score"]["per_ctx"][c]["recall"])) for r in ok] for c in ctxs]
+    print(table(rows, ["context"] + names))
+
+
+def list_details(r):
+    s = r["score"]
+    print("\n== %s: %d false-positive lines" % (r["tool"], len(s["false_positives"])))
+    for fp in s["false_positives"]:
+        print("  %s:%s  %-12s %-16s %s  [%s]" % (fp["file"], fp["line"], fp["family"], fp["class"] or "",
+                                               fp["what"] or "(no label on this line)", ",".join(fp["rules"])))
+    print("\n== %s: %d missed secrets" % (r["tool"], len(s["misses"])))
+    for m in s["misses"]:
+        loc = "%s:%d" % (m["file"], m["line"]) + ("-%d" % m["end_line"] if m["end_line"] != m["line"] else "")
+        print("  %s  %-14s %-10s %s" % (loc, m["family"], m["ctx"], m["what"]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("corpus")
+    ap.add_argument("--peers", default="all")
+    ap.add_argument("--hygiene", default=os.path.join(REPO, "target", "release", "hygiene"))
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--out-dir", default=os.path.join(REPO, "target", "eval"))
+    ap.add_argument("--list", action="append", default=[])
+    ap.add_argument("--timeout", type=float, default=1800)
+    a = ap.parse_args()
+    corpus = os.path.abspath(a.corpus)
+    if not os.path.exists(os.path.join(corpus, "labels.jsonl")):
+        sys.exit("eval: %s/labels.jsonl not found (make the corpus with scripts/gen_corpus.py)" % corpus)
+    os.makedirs(a.out_dir, exist_ok=True)
+    labels, at = load_labels(corpus)
+
+    if a.peers == "all":
+        peers = installed_peers()
+    elif a.peers in ("none", ""):
+        peers = []
+    else:
+        peers = [p.strip() for p in a.peers.split(",") if p.strip()]
+    have = set(installed_peers())
+
+    results = []
+    if a.hygiene != "none":
+        print("eval: running hygiene ...", file=sys.stderr)
+        results.append(run_hygiene(os.path.abspath(a.hygiene), corpus, a.out_dir, a.timeout))
+    for p in peers:
+        if p not in have:
+            results.append({"tool": p, "status": "missing", "findings": [], "seconds": None,
+                            "note": "not installed (bash /work/shared/peers/peers-install.sh)"})
+            continue
+        print("eval: running %s ..." % p, file=sys.stderr)
+        results.append(run_peer(p, corpus, a.out_dir, a.timeout))
+    for r in results:
+        if r["status"] in ("ok", "error"):
+            r["score"] = score(r, corpus, labels, at)
+
+    report(results, labels)
+    for r in results:
+        if r["status"] in ("ok", "error") and (r["tool"] == "hygiene" or r["tool"] in a.list):
+            list_details(r)
+
+    out = a.json or os.path.join(a.out_dir, "results.json")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    doc = {"corpus": corpus, "corpus_meta": json.load(open(os.path.join(corpus, "corpus.json")))
+           if os.path.exists(os.path.join(corpus, "corpus.json")) else None,
+           "labels": {"secrets": sum(d["kind"] == "secret" for d in labels), "decoys": sum(d["kind"] == "decoy" for d in labels)},
+           "tools": {}}
+    for r in results:
+        doc["tools"][r["tool"]] = {k: r.get(k) for k in ("status", "note", "seconds", "version", "rc", "cmd", "stats", "score")
+                                   if r.get(k) is not None}
+    with open(out, "w") as fh:
+        json.dump(doc, fh, indent=1)
+    print("\neval: results written to %s" % out, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

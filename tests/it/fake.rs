@@ -1,0 +1,68 @@
+//! Fake secrets built at test time from random parts, so the repository holds no
+//! credential-shaped literal. Each family's value has the shape its rule expects.
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER_DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const HEX: &[u8] = b"0123456789abcdef";
+const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub struct Fakes(StdRng);
+
+impl Fakes {
+    pub fn new(seed: u64) -> Fakes {
+        Fakes(StdRng::seed_from_u64(seed))
+    }
+
+    pub fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n).map(|_| alphabet[self.0.gen_range(0..alphabet.len())] as char).collect()
+    }
+
+    pub fn alnum(&mut self, n: usize) -> String {
+        self.chars(ALNUM, n)
+    }
+
+    /// A planted line and the secret it holds, for every family the scanner covers.
+    pub fn planted(&mut self) -> Vec<(&'static str, String, String)> {
+        let mut out = Vec::new();
+        let mut add = |family: &'static str, secret: String, line: String| out.push((family, line, secret));
+        let s = format!("AKIA{}", self.chars(BASE32, 16));
+        add("aws", s.clone(), format!("aws_access_key_id = {s}"));
+        let s = self.chars(B64, 40);
+        add("aws", s.clone(), format!("AWS_SECRET_ACCESS_KEY={s}"));
+        let s = format!("{}{}", "gh", format!("p_{}", self.alnum(36)));
+        add("github", s.clone(), format!("GITHUB_TOKEN={s}"));
+        let s = format!("{}{}", "xox", format!("b-{}-{}-{}", self.chars(b"0123456789", 12), self.chars(b"0123456789", 13), self.alnum(24)));
+        add("slack", s.clone(), format!("slack_token: {s}"));
+        let s = format!("{}{}", "sk_li", format!("ve_{}", self.alnum(32)));
+        add("stripe", s.clone(), format!("STRIPE_SECRET_KEY={s}"));
+        let s = format!("{}{}", "hf_", self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34));
+        add("huggingface", s.clone(), format!("HF_TOKEN={s}"));
+        let s = format!("PK{}", self.chars(UPPER_DIGITS, 18));
+        add("alpaca", s.clone(), format!("APCA-API-KEY-ID: {s}"));
+        let s = self.alnum(40);
+        add("alpaca", s.clone(), format!("APCA-API-SECRET-KEY: {s}"));
+        let s = format!("bg_{}", self.chars(HEX, 32));
+        add("bitget", s.clone(), format!("BOT1_BITGET_API_KEY={s}"));
+        let s = self.chars(HEX, 64);
+        add("bitget", s.clone(), format!("BOT1_BITGET_SECRET_KEY={s}"));
+        let s = self.alnum(14);
+        add("db", s.clone(), format!("DATABASE_URL=postgres://trader:{s}@db.internal:5432/ledger"));
+        let s = self.alnum(28);
+        add("http", s.clone(), format!("Authorization: Bearer {s}"));
+        let s = self.alnum(24);
+        add("generic", s.clone(), format!("JWT_SECRET_KEY={s}"));
+        let s = format!("Zx9!{}", self.alnum(8));
+        add("generic", s.clone(), format!("  password: \"{s}\""));
+        let body: Vec<String> = (0..6).map(|_| self.chars(B64, 64)).collect();
+        let s = format!("\n{}\n", body.join("\n"));
+        add(
+            "private-key",
+            s.clone(),
+            format!("-----BEGIN RSA PRIVATE KEY-----{s}-----END RSA PRIVATE KEY-----"),
+        );
+        out
+    }
+}

@@ -1,0 +1,146 @@
+//! Reading: invalid UTF-8, BOM, CRLF, huge single lines, gzip, binary files, chunk edges,
+//! and positions that stay right through all of them.
+use std::io::Write;
+
+use secrets_hygiene::detect::Detector;
+use secrets_hygiene::rules::RuleSet;
+use secrets_hygiene::scan::{scan_stream, CHUNK_LEN, OVERLAP_LEN};
+
+use crate::fake::Fakes;
+use crate::{locations, scan_json, write};
+
+fn token(seed: u64) -> String {
+    format!("{}{}", "ghp_", Fakes::new(seed).alnum(36))
+}
+
+#[test]
+fn positions_survive_bom_crlf_and_invalid_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = token(1);
+    let mut bytes = b"\xEF\xBB\xBFtitle\r\n\xff\xfe broken \xc3\r\n".to_vec();
+    bytes.extend_from_slice(format!("h\u{e9}llo GITHUB_TOKEN={t}\r\n").as_bytes());
+    write(dir.path(), "docs/mixed.md", &bytes);
+    let (_, report) = scan_json(dir.path(), &[]);
+    // Line 3: "héllo GITHUB_TOKEN=" is 19 characters, so the token starts at column 20.
+    assert_eq!(locations(&report), vec![("docs/mixed.md".into(), 3, 20, "github.pat-classic".into())]);
+    let t2 = token(2);
+    write(dir.path(), "docs/bom.md", format!("\u{feff}{t2} first").as_bytes());
+    let (_, report) = scan_json(dir.path(), &["--scope", "docs/bom.md"]);
+    assert_eq!(locations(&report), vec![("docs/bom.md".into(), 1, 1, "github.pat-classic".into())]);
+}
+
+#[test]
+fn multi_megabyte_single_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = token(3);
+    let mut line = String::from("{\"frames\":[");
+    while line.len() < 5_000_000 {
+        line.push_str("{\"e\":\"trade\",\"p\":\"91234.50\",\"q\":\"0.010\"},");
+    }
+    let column = line.chars().count() as u64 + 10; // the 10th character after the frames
+    line.push_str(&format!("\"token\":\"{t}\"]}}"));
+    write(dir.path(), "reports/ws-dump.json", &line);
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(locations(&report), vec![("reports/ws-dump.json".into(), 1, column, "github.pat-classic".into())]);
+}
+
+#[test]
+fn secret_across_a_chunk_edge_is_found_once_with_the_right_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = token(4);
+    // A long first line (no newline to cut at), then the token straddling CHUNK_LEN.
+    let mut text = vec![b'a'; CHUNK_LEN - 20];
+    text.extend_from_slice(b"\nnext GITHUB_TOKEN=");
+    let start_col = "next GITHUB_TOKEN=".len() as u64 + 1;
+    text.extend_from_slice(t.as_bytes());
+    text.extend_from_slice(b"\n");
+    // Plus a second token well into the second chunk.
+    text.extend(std::iter::repeat_n(b'b', OVERLAP_LEN * 2));
+    let t2 = token(5);
+    text.extend_from_slice(format!("\nGH={t2}\n").as_bytes());
+    write(dir.path(), "data/bot1/logs/big.log", &text);
+    let (_, report) = scan_json(dir.path(), &["--include-logs"]);
+    assert_eq!(
+        locations(&report),
+        vec![
+            ("data/bot1/logs/big.log".into(), 2, start_col, "github.pat-classic".into()),
+            ("data/bot1/logs/big.log".into(), 4, 4, "github.pat-classic".into()),
+        ]
+    );
+}
+
+/// A reader that hands out at most 7 bytes per read: the chunk loop must not care.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(7).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn short_reads_give_the_same_matches() {
+    let detector = Detector::new(RuleSet::builtin().unwrap()).unwrap();
+    let text = format!("x\nGITHUB_TOKEN={}\ny\nGH={}\n", token(6), token(7));
+    let mut buffer = Vec::new();
+    let mut seen = Vec::new();
+    let bytes = scan_stream(&detector, &mut Trickle(text.as_bytes()), &mut buffer, |_, m, p| {
+        seen.push((m.secret.clone(), p.line, p.column))
+    })
+    .unwrap();
+    assert_eq!(bytes, text.len() as u64);
+    assert_eq!(seen.len(), 2);
+    assert_eq!((seen[0].1, seen[0].2), (2, 14));
+    assert_eq!((seen[1].1, seen[1].2), (4, 4));
+}
+
+#[test]
+fn gzip_logs_are_scanned_and_binaries_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = token(8);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(format!("line one\nAuthorization: token {t}\n").as_bytes()).unwrap();
+    write(dir.path(), "data/bot2/logs/app.log.3.gz", gz.finish().unwrap());
+    write(dir.path(), "data/bot2/logs/core.1234", b"\x7FELF\x02\x01\x01\0\0\0");
+    write(dir.path(), "reports/model.pkl", b"\x80\x04\x95\x10\0\0\0\0\0\0\0");
+    write(dir.path(), "reports/chart.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    let mut blob = format!("GITHUB_TOKEN={}\n", token(9)).into_bytes();
+    blob.insert(3, 0);
+    write(dir.path(), "reports/blob.bin", blob);
+    let (code, report) = scan_json(dir.path(), &["--include-logs"]);
+    assert_eq!(code, 1);
+    assert_eq!(locations(&report), vec![("data/bot2/logs/app.log.3.gz".into(), 2, 22, "github.pat-classic".into())]);
+    let skipped = &report["stats"]["files_skipped"];
+    assert_eq!(skipped["executable or core dump"], 1);
+    assert_eq!(skipped["pickle"], 1);
+    assert_eq!(skipped["image"], 1);
+    assert_eq!(skipped["binary"], 1);
+    assert_eq!(report["stats"]["files_scanned"], 1);
+}
+
+#[test]
+fn private_key_in_json_and_yaml_spans_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fakes = Fakes::new(10);
+    let body: Vec<String> = (0..4).map(|_| fakes.alnum(64)).collect();
+    let yaml = format!(
+        "tls:\n  key: |\n    -----BEGIN PRIVATE KEY-----\n    {}\n    -----END PRIVATE KEY-----\n",
+        body.join("\n    ")
+    );
+    write(dir.path(), "docs/deploy.yaml", &yaml);
+    let json = format!(
+        "{{\"private_key\": \"-----BEGIN EC PRIVATE KEY-----\\n{}\\n-----END EC PRIVATE KEY-----\\n\"}}\n",
+        body.join("\\n")
+    );
+    write(dir.path(), "reports/sa.json", &json);
+    let (_, report) = scan_json(dir.path(), &[]);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert_eq!((findings[0]["file"].as_str(), findings[0]["line"].as_u64()), (Some("docs/deploy.yaml"), Some(3)));
+    assert_eq!(findings[0]["end_line"], 8);
+    assert_eq!(findings[1]["end_line"], findings[1]["line"]);
+    assert!(findings.iter().all(|f| f["rule_id"] == "private-key.pem"));
+}

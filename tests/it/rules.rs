@@ -1,0 +1,130 @@
+//! Rule packs: every example and counter-example, coverage of the required families, user
+//! packs, and overlap resolution between specific and generic rules.
+use secrets_hygiene::detect::Detector;
+use secrets_hygiene::rules::RuleSet;
+
+use crate::fake::Fakes;
+
+fn builtin() -> Detector {
+    Detector::new(RuleSet::builtin().expect("built-in packs load")).expect("detector builds")
+}
+
+#[test]
+fn every_builtin_example_and_counter_example_holds() {
+    let failures = builtin().check_examples();
+    let listing: Vec<String> = failures.iter().map(|f| format!("{}: {} in {:?}", f.id, f.problem, f.example)).collect();
+    assert!(failures.is_empty(), "{} failing examples:\n{}", failures.len(), listing.join("\n"));
+}
+
+#[test]
+fn every_rule_has_examples_and_counter_examples() {
+    let detector = builtin();
+    let set = detector.rule_set();
+    for rule in &set.rules {
+        assert!(!rule.keywords.is_empty(), "{} has no keywords", rule.id);
+        assert!(!rule.description.is_empty(), "{} has no description", rule.id);
+    }
+    // The check above also fails rules without examples; counter-examples are required by policy.
+    let without_counter: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| r.counter_example_count() == 0)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(without_counter.is_empty(), "rules without counter-examples: {without_counter:?}");
+}
+
+#[test]
+fn required_families_are_covered() {
+    let detector = builtin();
+    let ids: Vec<&str> = detector.rules().iter().map(|r| r.id.as_str()).collect();
+    for family in [
+        "alpaca.", "bitget.", "plaid.", "huggingface.", "jwt.", "db.", "aws.", "github.", "gitlab.", "slack.",
+        "discord.", "stripe.", "openai.", "anthropic.", "google.", "azure.", "sendgrid.", "twilio.", "telegram.",
+        "private-key.", "http.", "generic.",
+    ] {
+        assert!(ids.iter().any(|id| id.starts_with(family)), "no rule in family {family}");
+    }
+    for needle in ["npm", "pypi", "binance", "coinbase", "kraken", "fernet", "session"] {
+        assert!(ids.iter().any(|id| id.contains(needle)), "no rule mentioning {needle}");
+    }
+}
+
+#[test]
+fn specific_rule_beats_generic_on_the_same_value() {
+    let detector = builtin();
+    let mut fakes = Fakes::new(7);
+    for (family, line, secret) in fakes.planted() {
+        let found = detector.find(line.as_bytes());
+        assert_eq!(found.len(), 1, "{family}: exactly one finding expected in {:?}", line.len());
+        let m = &found[0];
+        assert_eq!(&line.as_bytes()[m.secret.clone()], secret.as_bytes(), "{family}: captured span");
+        let rule = &detector.rules()[m.rule];
+        if family != "generic" {
+            assert!(!rule.generic, "{family}: reported by generic rule {}", rule.id);
+        }
+    }
+}
+
+#[test]
+fn user_packs_are_loaded_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("acme.toml"),
+        r#"
+[pack]
+name = "acme"
+[[rules]]
+id = "acme.token"
+description = "Acme internal token"
+regex = '''\b(?P<secret>acme_[a-z0-9]{24})\b'''
+keywords = ["acme_"]
+severity = "high"
+examples = ["token=acme_q8zr2kd0lmxw7pft3uyh9svb"]
+counter_examples = ["acme_short"]
+"#,
+    )
+    .unwrap();
+    let set = RuleSet::load(&[dir.path()]).unwrap();
+    assert!(set.get("acme.token").is_some());
+    let detector = Detector::new(set).unwrap();
+    assert!(detector.check_examples().is_empty());
+    let found = detector.find(b"x acme_q8zr2kd0lmxw7pft3uyh9svb y");
+    assert_eq!(detector.rules()[found[0].rule].id, "acme.token");
+}
+
+#[test]
+fn rules_check_command_passes_and_list_prints_every_rule() {
+    crate::hygiene().args(["rules", "check"]).assert().success();
+    let out = crate::hygiene().args(["rules", "list", "--format", "json"]).output().unwrap();
+    assert!(out.status.success());
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), RuleSet::builtin().unwrap().rules.len());
+    assert!(list.iter().any(|r| r["id"] == "bitget.api-key"));
+}
+
+#[test]
+fn rules_check_fails_on_a_bad_example() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("acme.toml"),
+        r#"
+[pack]
+name = "acme"
+[[rules]]
+id = "acme.token"
+description = "Acme internal token"
+regex = '''\b(?P<secret>acme_[a-z0-9]{24})\b'''
+keywords = ["acme_"]
+severity = "high"
+examples = ["acme_tooshort"]
+counter_examples = ["acme_q8zr2kd0lmxw7pft3uyh9svb"]
+"#,
+    )
+    .unwrap();
+    let out = crate::hygiene().args(["rules", "check", "--rules"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("FAIL acme.token: no match"), "{stdout}");
+    assert!(stdout.contains("FAIL acme.token: counter-example matched"), "{stdout}");
+}
