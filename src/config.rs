@@ -32,6 +32,9 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     /// Report path, relative to the root.
     pub report: Option<PathBuf>,
+    /// Key rotation policy and log settings.
+    #[serde(default)]
+    pub rotation: crate::rotation::RotationConfig,
 }
 
 /// A malformed `hygiene.toml`.

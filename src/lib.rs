@@ -27,6 +27,7 @@ pub mod location;
 pub mod read;
 pub mod redact;
 pub mod report;
+pub mod rotation;
 pub mod rules;
 pub mod scan;
 pub mod walk;

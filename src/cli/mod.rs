@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one module per subcommand. Parses, calls the
 //! library, prints. Decisions live in the library.
+pub(crate) mod redact;
 pub(crate) mod rules;
 pub(crate) mod scan;
 
@@ -22,6 +23,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Scan docs/, reports/ (and logs) for secrets; write reports/security/latest.json.
     Scan(scan::ScanArgs),
+    /// Mask secrets in a stream (stdin to stdout) or rewrite files in place.
+    Redact(redact::RedactArgs),
     /// List or check the rule packs.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -91,6 +94,7 @@ impl From<secrets_hygiene::rules::RuleFileError> for CliError {
 pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Redact(args) => redact::run(args),
         Command::Rules(command) => rules::run(command),
     }
 }

@@ -144,6 +144,15 @@ impl Detector {
         if value.len() < rule.min_length || rule.allow_values.contains(value) {
             return false;
         }
+        // The keyword must sit inside the match, not merely somewhere in the buffer: then a
+        // match never depends on how the input was cut into buffers (scan chunks, redact reads).
+        if !rule
+            .keywords
+            .iter()
+            .any(|k| contains_ignore_ascii_case(&haystack[span.clone()], k.as_bytes()))
+        {
+            return false;
+        }
         if rule.reject.as_ref().is_some_and(|r| r.is_match(&haystack[span])) {
             return false;
         }
@@ -161,6 +170,14 @@ impl Detector {
         let line = line_around(haystack, secret);
         !self.rules.decoys.lines.iter().any(|d| d.regex.is_match(line))
     }
+}
+
+/// Whether `needle` (lowercase) occurs in `haystack`, ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The line(s) holding `span`, without the line terminators.

@@ -1,5 +1,19 @@
-//! Masking: the one function that turns a secret into what may be shown (`****ABCD`).
-//! The scanner's report and the redaction filter both use it, so they always agree.
+//! Redaction: one masking function (`****ABCD`) shared with the scanner's report, a
+//! [`Redactor`] that masks every secret the rules recognise plus the values a service knows it
+//! holds, and a streaming filter for logs.
+pub mod known;
+mod stream;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::detect::Detector;
+use crate::rules::{RedactSpan, RuleSet};
+
+pub use stream::StreamRedactor;
 
 /// Values shorter than this are masked completely: their last 4 characters would give
 /// away too large a share of the value.
@@ -28,6 +42,219 @@ pub fn mask_bytes(secret: &[u8]) -> String {
     mask(&String::from_utf8_lossy(secret))
 }
 
+/// Why a span was redacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A rule matched (index into the detector's rules).
+    Rule(usize),
+    /// A known value (or one of its encodings) occurred.
+    Known,
+}
+
+/// A span to replace with its mask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redaction {
+    /// Byte range in the input.
+    pub span: Range<usize>,
+    /// What found it.
+    pub source: Source,
+    /// Replace with a bare `****`: a private-key block's last characters are armour, not
+    /// a hint worth keeping.
+    pub whole: bool,
+}
+
+/// Builds a [`Redactor`].
+#[derive(Debug, Default)]
+pub struct RedactorBuilder {
+    rules: Option<RuleSet>,
+    known: Vec<String>,
+}
+
+impl RedactorBuilder {
+    /// Use these rules (default: the built-in packs).
+    pub fn rules(mut self, rules: RuleSet) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
+    /// Also redact this literal value wherever it appears, in any common encoding.
+    /// Values shorter than [`known::MIN_KNOWN_LEN`] are ignored.
+    pub fn known_value(mut self, value: impl Into<String>) -> Self {
+        self.known.push(value.into());
+        self
+    }
+
+    /// Also redact each of these values.
+    pub fn known_values(mut self, values: impl IntoIterator<Item = String>) -> Self {
+        self.known.extend(values);
+        self
+    }
+
+    /// Builds the redactor (compiles the rules and the known-value automaton).
+    pub fn build(self) -> Result<Redactor, crate::Error> {
+        let rules = match self.rules {
+            Some(rules) => rules,
+            None => RuleSet::builtin()?,
+        };
+        let detector = Detector::new(rules)?;
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut ignored = 0;
+        for value in &self.known {
+            if value.chars().count() < known::MIN_KNOWN_LEN {
+                ignored += 1;
+                continue;
+            }
+            patterns.extend(known::encodings(value));
+        }
+        patterns.sort();
+        patterns.dedup();
+        let known_values = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .map_err(|e| crate::Error::Prefilter(e.to_string()))?,
+            )
+        };
+        Ok(Redactor {
+            detector,
+            known_values,
+            known_ignored: ignored,
+        })
+    }
+}
+
+/// Masks secrets in text. Built once, `Send + Sync`, cheap to share across threads.
+///
+/// ```
+/// use secrets_hygiene::redact::Redactor;
+///
+/// // The service knows its own credentials (here from its environment) and scrubs them from
+/// // exception text before writing a report, even where no rule would recognise them.
+/// let api_secret = "shared-signing-secret-42x"; // e.g. std::env::var("BOT1_BITGET_SECRET")
+/// let redactor = Redactor::builder().known_value(api_secret).build()?;
+/// let error = format!("AuthError: signature rejected for secret={api_secret} (code 40037)");
+/// let clean = redactor.redact(&error);
+/// assert_eq!(clean, "AuthError: signature rejected for secret=****-42x (code 40037)");
+/// assert!(!clean.contains(api_secret));
+/// # Ok::<(), secrets_hygiene::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Redactor {
+    detector: Detector,
+    known_values: Option<AhoCorasick>,
+    known_ignored: usize,
+}
+
+impl Redactor {
+    /// A builder with the built-in rules and no known values.
+    pub fn builder() -> RedactorBuilder {
+        RedactorBuilder::default()
+    }
+
+    /// The detector the redactor runs.
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
+    /// Known values that were too short to search for.
+    pub fn known_ignored(&self) -> usize {
+        self.known_ignored
+    }
+
+    /// Every span to replace in `bytes`: sorted, disjoint (overlapping finds are merged).
+    pub fn find(&self, bytes: &[u8]) -> Vec<Redaction> {
+        let mut spans: Vec<Redaction> = self
+            .detector
+            .find(bytes)
+            .into_iter()
+            .map(|m| {
+                let (span, whole) = match self.detector.rules()[m.rule].redact {
+                    RedactSpan::Secret => (m.secret, false),
+                    RedactSpan::Match => (m.span, true),
+                };
+                Redaction {
+                    span,
+                    source: Source::Rule(m.rule),
+                    whole,
+                }
+            })
+            .collect();
+        if let Some(known) = &self.known_values {
+            spans.extend(known.find_iter(bytes).map(|m| Redaction {
+                span: m.range(),
+                source: Source::Known,
+                whole: false,
+            }));
+        }
+        spans.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
+        let mut merged: Vec<Redaction> = Vec::with_capacity(spans.len());
+        for r in spans {
+            match merged.last_mut() {
+                Some(last) if r.span.start < last.span.end => {
+                    last.span.end = last.span.end.max(r.span.end);
+                    last.whole |= r.whole;
+                }
+                _ => merged.push(r),
+            }
+        }
+        merged
+    }
+
+    /// `bytes` with every secret masked; borrowed when nothing matched. Bytes outside the
+    /// secrets are copied unchanged (invalid UTF-8, CRLF and all).
+    pub fn redact_bytes<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        let spans = self.find(bytes);
+        if spans.is_empty() {
+            return Cow::Borrowed(bytes);
+        }
+        Cow::Owned(apply(bytes, &spans))
+    }
+
+    /// `text` with every secret masked; borrowed when nothing matched.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        match self.redact_bytes(text.as_bytes()) {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            // Masks are whole characters and spans start and end on ASCII or at line ends, so
+            // the result is UTF-8; the lossy path is a guard, never expected.
+            Cow::Owned(bytes) => Cow::Owned(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
+        }
+    }
+
+    /// A count per rule id (`known-value` for known values) of what `spans` redacted.
+    pub fn tally(&self, spans: &[Redaction], counts: &mut BTreeMap<String, u64>) {
+        for r in spans {
+            let name = match r.source {
+                Source::Rule(i) => self.detector.rules()[i].id.as_str(),
+                Source::Known => "known-value",
+            };
+            *counts.entry(name.to_string()).or_default() += 1;
+        }
+    }
+}
+
+/// Replaces each span (sorted, disjoint) of `bytes` with its mask.
+pub(crate) fn apply(bytes: &[u8], spans: &[Redaction]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for r in spans {
+        out.extend_from_slice(&bytes[at..r.span.start]);
+        if r.whole {
+            out.extend_from_slice(b"****");
+        } else {
+            out.extend_from_slice(mask_bytes(&bytes[r.span.clone()]).as_bytes());
+        }
+        at = r.span.end;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +279,11 @@ mod tests {
         let value = b"abcdefghij\xff\xfe\xfdxyz";
         assert!(mask_bytes(value).starts_with("****"));
         assert!(mask_bytes(value).ends_with("xyz"));
+    }
+
+    #[test]
+    fn redactor_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Redactor>();
     }
 }

@@ -54,6 +54,17 @@ pub enum Charset {
     Any,
 }
 
+/// What `hygiene redact` replaces when a rule matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RedactSpan {
+    /// Only the `secret` group (keeps `password=` and `Authorization: Bearer `).
+    #[default]
+    Secret,
+    /// The whole match (private-key blocks, armour lines included).
+    Match,
+}
+
 /// One compiled, validated rule.
 #[derive(Debug)]
 pub struct Rule {
@@ -67,6 +78,8 @@ pub struct Rule {
     pub keywords: Vec<String>,
     /// Yields to a non-generic rule matching an overlapping secret span.
     pub generic: bool,
+    /// What redaction replaces.
+    pub redact: RedactSpan,
     /// The file the rule came from (`aws.toml` for built-ins, a path for user packs).
     pub source: String,
     pub(crate) regex: Regex,
@@ -322,6 +335,7 @@ fn compile_rule(
         severity: r.severity,
         keywords,
         generic: r.generic,
+        redact: r.redact,
         source: file.to_string(),
         regex,
         secret_group,

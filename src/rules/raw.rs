@@ -36,6 +36,8 @@ pub(crate) struct RawRule {
     pub(crate) allow_values: Vec<String>,
     pub(crate) reject: Option<Spanned<String>>,
     #[serde(default)]
+    pub(crate) redact: super::RedactSpan,
+    #[serde(default)]
     pub(crate) examples: Vec<Spanned<RawExample>>,
     #[serde(default)]
     pub(crate) counter_examples: Vec<Spanned<String>>,

@@ -13,22 +13,27 @@ fn render(err: &dyn miette::Diagnostic) -> String {
 
 fn load_error(text: &str) -> String {
     let mut set = RuleSet::builtin().unwrap();
-    let err = set.add_file("rules/acme.toml", text).expect_err("pack must be rejected");
+    let err = set
+        .add_file("rules/acme.toml", text)
+        .expect_err("pack must be rejected");
     render(&err)
 }
 
-const HEADER: &str = "[pack]\nname = \"acme\"\n\n[[rules]]\nid = \"acme.token\"\ndescription = \"Acme token\"\n";
+const HEADER: &str =
+    "[pack]\nname = \"acme\"\n\n[[rules]]\nid = \"acme.token\"\ndescription = \"Acme token\"\n";
 
 #[test]
 fn missing_secret_group() {
-    let text = format!("{HEADER}regex = '''acme_[a-z0-9]{{32}}'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n");
+    let text =
+        format!("{HEADER}regex = '''acme_[a-z0-9]{{32}}'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n");
     insta::assert_snapshot!(load_error(&text));
 }
 
 #[test]
 fn invalid_regex() {
-    let text =
-        format!("{HEADER}regex = '''(?P<secret>acme_[a-z0-9{{32}})'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n");
+    let text = format!(
+        "{HEADER}regex = '''(?P<secret>acme_[a-z0-9{{32}})'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n"
+    );
     insta::assert_snapshot!(load_error(&text));
 }
 
@@ -40,7 +45,8 @@ fn toml_syntax_error() {
 
 #[test]
 fn unknown_field_and_bad_severity() {
-    let text = format!("{HEADER}regex = '''(?P<secret>x)'''\nkeywords = [\"acme_\"]\nseverity = \"urgent\"\n");
+    let text =
+        format!("{HEADER}regex = '''(?P<secret>x)'''\nkeywords = [\"acme_\"]\nseverity = \"urgent\"\n");
     insta::assert_snapshot!(load_error(&text));
     let text = format!("{HEADER}regexp = '''(?P<secret>x)'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n");
     assert!(load_error(&text).contains("unknown field `regexp`"));
@@ -61,7 +67,13 @@ fn cli_exits_2_with_the_file_named() {
     std::fs::create_dir_all(&rules).unwrap();
     std::fs::write(rules.join("bad.toml"), "[[rules]]\nid = 'x'\n").unwrap();
     std::fs::create_dir_all(dir.path().join("docs")).unwrap();
-    let out = crate::hygiene().arg("scan").arg(dir.path()).arg("--rules").arg(&rules).output().unwrap();
+    let out = crate::hygiene()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bad.toml"), "{stderr}");
@@ -73,9 +85,16 @@ fn cli_exits_2_with_the_file_named() {
 #[test]
 fn bad_config_is_a_diagnostic_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    crate::write(dir.path(), "hygiene.toml", "scopes = [\"docs/**\"]\ninclude_log = true\n");
+    crate::write(
+        dir.path(),
+        "hygiene.toml",
+        "scopes = [\"docs/**\"]\ninclude_log = true\n",
+    );
     let out = crate::hygiene().arg("scan").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("hygiene.toml") && stderr.contains("include_log"), "{stderr}");
+    assert!(
+        stderr.contains("hygiene.toml") && stderr.contains("include_log"),
+        "{stderr}"
+    );
 }

@@ -9,36 +9,47 @@ const HEX: &[u8] = b"0123456789abcdef";
 const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-pub struct Fakes(StdRng);
+pub(crate) struct Fakes(StdRng);
 
 impl Fakes {
-    pub fn new(seed: u64) -> Fakes {
+    pub(crate) fn new(seed: u64) -> Fakes {
         Fakes(StdRng::seed_from_u64(seed))
     }
 
-    pub fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[self.0.gen_range(0..alphabet.len())] as char).collect()
+    pub(crate) fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n)
+            .map(|_| alphabet[self.0.gen_range(0..alphabet.len())] as char)
+            .collect()
     }
 
-    pub fn alnum(&mut self, n: usize) -> String {
+    pub(crate) fn alnum(&mut self, n: usize) -> String {
         self.chars(ALNUM, n)
     }
 
     /// A planted line and the secret it holds, for every family the scanner covers.
-    pub fn planted(&mut self) -> Vec<(&'static str, String, String)> {
+    pub(crate) fn planted(&mut self) -> Vec<(&'static str, String, String)> {
         let mut out = Vec::new();
         let mut add = |family: &'static str, secret: String, line: String| out.push((family, line, secret));
         let s = format!("AKIA{}", self.chars(BASE32, 16));
         add("aws", s.clone(), format!("aws_access_key_id = {s}"));
         let s = self.chars(B64, 40);
         add("aws", s.clone(), format!("AWS_SECRET_ACCESS_KEY={s}"));
-        let s = format!("{}{}", "gh", format!("p_{}", self.alnum(36)));
+        let s = format!("ghp_{}", self.alnum(36));
         add("github", s.clone(), format!("GITHUB_TOKEN={s}"));
-        let s = format!("{}{}", "xox", format!("b-{}-{}-{}", self.chars(b"0123456789", 12), self.chars(b"0123456789", 13), self.alnum(24)));
+        let s = format!(
+            "xoxb-{}-{}-{}",
+            self.chars(b"0123456789", 12),
+            self.chars(b"0123456789", 13),
+            self.alnum(24)
+        );
         add("slack", s.clone(), format!("slack_token: {s}"));
-        let s = format!("{}{}", "sk_li", format!("ve_{}", self.alnum(32)));
+        let s = format!("sk_live_{}", self.alnum(32));
         add("stripe", s.clone(), format!("STRIPE_SECRET_KEY={s}"));
-        let s = format!("{}{}", "hf_", self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34));
+        let s = format!(
+            "{}{}",
+            "hf_",
+            self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)
+        );
         add("huggingface", s.clone(), format!("HF_TOKEN={s}"));
         let s = format!("PK{}", self.chars(UPPER_DIGITS, 18));
         add("alpaca", s.clone(), format!("APCA-API-KEY-ID: {s}"));
@@ -49,7 +60,11 @@ impl Fakes {
         let s = self.chars(HEX, 64);
         add("bitget", s.clone(), format!("BOT1_BITGET_SECRET_KEY={s}"));
         let s = self.alnum(14);
-        add("db", s.clone(), format!("DATABASE_URL=postgres://trader:{s}@db.internal:5432/ledger"));
+        add(
+            "db",
+            s.clone(),
+            format!("DATABASE_URL=postgres://trader:{s}@db.internal:5432/ledger"),
+        );
         let s = self.alnum(28);
         add("http", s.clone(), format!("Authorization: Bearer {s}"));
         let s = self.alnum(24);

@@ -5,6 +5,7 @@ mod diagnostics;
 mod fake;
 mod no_leak;
 mod reading;
+mod redact;
 mod rules;
 mod scopes;
 
@@ -13,21 +14,22 @@ use std::path::Path;
 use assert_cmd::Command;
 
 /// The `hygiene` binary.
-pub fn hygiene() -> Command {
+pub(crate) fn hygiene() -> Command {
     let mut cmd = Command::cargo_bin("hygiene").expect("binary builds");
-    cmd.env("HYGIENE_FINGERPRINT_KEY", "test-key").env_remove("RUST_BACKTRACE");
+    cmd.env("HYGIENE_FINGERPRINT_KEY", "test-key")
+        .env_remove("RUST_BACKTRACE");
     cmd
 }
 
 /// Writes `contents` at `root/relative`, creating directories.
-pub fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
+pub(crate) fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
     let path = root.join(relative);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, contents).unwrap();
 }
 
 /// Runs `hygiene scan` with `args` and returns (exit code, parsed JSON report on stdout).
-pub fn scan_json(root: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+pub(crate) fn scan_json(root: &Path, args: &[&str]) -> (i32, serde_json::Value) {
     let out = hygiene()
         .arg("scan")
         .arg(root)
@@ -42,7 +44,7 @@ pub fn scan_json(root: &Path, args: &[&str]) -> (i32, serde_json::Value) {
 }
 
 /// `(file, line, column, rule_id)` of every finding in a report.
-pub fn locations(report: &serde_json::Value) -> Vec<(String, u64, u64, String)> {
+pub(crate) fn locations(report: &serde_json::Value) -> Vec<(String, u64, u64, String)> {
     report["findings"]
         .as_array()
         .unwrap()

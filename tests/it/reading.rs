@@ -22,11 +22,21 @@ fn positions_survive_bom_crlf_and_invalid_utf8() {
     write(dir.path(), "docs/mixed.md", &bytes);
     let (_, report) = scan_json(dir.path(), &[]);
     // Line 3: "héllo GITHUB_TOKEN=" is 19 characters, so the token starts at column 20.
-    assert_eq!(locations(&report), vec![("docs/mixed.md".into(), 3, 20, "github.pat-classic".into())]);
+    assert_eq!(
+        locations(&report),
+        vec![("docs/mixed.md".into(), 3, 20, "github.pat-classic".into())]
+    );
     let t2 = token(2);
-    write(dir.path(), "docs/bom.md", format!("\u{feff}{t2} first").as_bytes());
+    write(
+        dir.path(),
+        "docs/bom.md",
+        format!("\u{feff}{t2} first").as_bytes(),
+    );
     let (_, report) = scan_json(dir.path(), &["--scope", "docs/bom.md"]);
-    assert_eq!(locations(&report), vec![("docs/bom.md".into(), 1, 1, "github.pat-classic".into())]);
+    assert_eq!(
+        locations(&report),
+        vec![("docs/bom.md".into(), 1, 1, "github.pat-classic".into())]
+    );
 }
 
 #[test]
@@ -41,7 +51,15 @@ fn multi_megabyte_single_line() {
     line.push_str(&format!("\"token\":\"{t}\"]}}"));
     write(dir.path(), "reports/ws-dump.json", &line);
     let (_, report) = scan_json(dir.path(), &[]);
-    assert_eq!(locations(&report), vec![("reports/ws-dump.json".into(), 1, column, "github.pat-classic".into())]);
+    assert_eq!(
+        locations(&report),
+        vec![(
+            "reports/ws-dump.json".into(),
+            1,
+            column,
+            "github.pat-classic".into()
+        )]
+    );
 }
 
 #[test]
@@ -63,7 +81,12 @@ fn secret_across_a_chunk_edge_is_found_once_with_the_right_line() {
     assert_eq!(
         locations(&report),
         vec![
-            ("data/bot1/logs/big.log".into(), 2, start_col, "github.pat-classic".into()),
+            (
+                "data/bot1/logs/big.log".into(),
+                2,
+                start_col,
+                "github.pat-classic".into()
+            ),
             ("data/bot1/logs/big.log".into(), 4, 4, "github.pat-classic".into()),
         ]
     );
@@ -87,9 +110,12 @@ fn short_reads_give_the_same_matches() {
     let text = format!("x\nGITHUB_TOKEN={}\ny\nGH={}\n", token(6), token(7));
     let mut buffer = Vec::new();
     let mut seen = Vec::new();
-    let bytes = scan_stream(&detector, &mut Trickle(text.as_bytes()), &mut buffer, |_, m, p| {
-        seen.push((m.secret.clone(), p.line, p.column))
-    })
+    let bytes = scan_stream(
+        &detector,
+        &mut Trickle(text.as_bytes()),
+        &mut buffer,
+        |_, m, p| seen.push((m.secret.clone(), p.line, p.column)),
+    )
     .unwrap();
     assert_eq!(bytes, text.len() as u64);
     assert_eq!(seen.len(), 2);
@@ -102,9 +128,14 @@ fn gzip_logs_are_scanned_and_binaries_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let t = token(8);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(format!("line one\nAuthorization: token {t}\n").as_bytes()).unwrap();
+    gz.write_all(format!("line one\nAuthorization: token {t}\n").as_bytes())
+        .unwrap();
     write(dir.path(), "data/bot2/logs/app.log.3.gz", gz.finish().unwrap());
-    write(dir.path(), "data/bot2/logs/core.1234", b"\x7FELF\x02\x01\x01\0\0\0");
+    write(
+        dir.path(),
+        "data/bot2/logs/core.1234",
+        b"\x7FELF\x02\x01\x01\0\0\0",
+    );
     write(dir.path(), "reports/model.pkl", b"\x80\x04\x95\x10\0\0\0\0\0\0\0");
     write(dir.path(), "reports/chart.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     let mut blob = format!("GITHUB_TOKEN={}\n", token(9)).into_bytes();
@@ -112,7 +143,15 @@ fn gzip_logs_are_scanned_and_binaries_skipped() {
     write(dir.path(), "reports/blob.bin", blob);
     let (code, report) = scan_json(dir.path(), &["--include-logs"]);
     assert_eq!(code, 1);
-    assert_eq!(locations(&report), vec![("data/bot2/logs/app.log.3.gz".into(), 2, 22, "github.pat-classic".into())]);
+    assert_eq!(
+        locations(&report),
+        vec![(
+            "data/bot2/logs/app.log.3.gz".into(),
+            2,
+            22,
+            "github.pat-classic".into()
+        )]
+    );
     let skipped = &report["stats"]["files_skipped"];
     assert_eq!(skipped["executable or core dump"], 1);
     assert_eq!(skipped["pickle"], 1);
@@ -139,7 +178,10 @@ fn private_key_in_json_and_yaml_spans_lines() {
     let (_, report) = scan_json(dir.path(), &[]);
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 2, "{findings:?}");
-    assert_eq!((findings[0]["file"].as_str(), findings[0]["line"].as_u64()), (Some("docs/deploy.yaml"), Some(3)));
+    assert_eq!(
+        (findings[0]["file"].as_str(), findings[0]["line"].as_u64()),
+        (Some("docs/deploy.yaml"), Some(3))
+    );
     assert_eq!(findings[0]["end_line"], 8);
     assert_eq!(findings[1]["end_line"], findings[1]["line"]);
     assert!(findings.iter().all(|f| f["rule_id"] == "private-key.pem"));

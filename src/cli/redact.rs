@@ -1,0 +1,189 @@
+//! `hygiene redact`: the streaming filter over stdin or files, and `--in-place` rewriting.
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use secrets_hygiene::redact::{known, Redactor, StreamRedactor};
+use secrets_hygiene::rules::RuleSet;
+
+use super::{CliError, ExitStatus, RuleArgs};
+
+/// Read size: large enough for throughput, small enough that `tail -f` lines flow at once
+/// (a read returns whatever is available).
+const READ_LEN: usize = 256 << 10;
+
+/// Arguments of `hygiene redact`.
+#[derive(Debug, Args)]
+pub(crate) struct RedactArgs {
+    /// Files to read (default: stdin). With --in-place, the files to rewrite.
+    #[arg(value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// Rewrite each FILE atomically instead of writing to stdout.
+    #[arg(long)]
+    pub(crate) in_place: bool,
+    /// Write nothing; exit 1 if anything would be redacted.
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// Print redaction counts per rule on stderr (never values).
+    #[arg(long)]
+    pub(crate) stats: bool,
+    /// Also redact the values of environment variables whose names match GLOB (repeatable),
+    /// e.g. 'BOT*_BITGET_*', '*_SECRET*', REDIS_PASSWORD.
+    #[arg(long = "env", value_name = "GLOB")]
+    pub(crate) env_globs: Vec<String>,
+    /// Also redact every value of this KEY=VALUE env file (repeatable).
+    #[arg(long = "env-file", value_name = "PATH")]
+    pub(crate) env_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) rules: RuleArgs,
+}
+
+/// Runs `hygiene redact`.
+pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
+    if args.in_place && args.files.is_empty() {
+        return Err(CliError::Diagnostic(miette::miette!(
+            "--in-place needs at least one FILE"
+        )));
+    }
+    let mut values = known::values_from_env(&args.env_globs, std::env::vars())?;
+    for path in &args.env_files {
+        let text = std::fs::read_to_string(path).map_err(|source| secrets_hygiene::Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        values.extend(known::values_from_env_file(&text));
+    }
+    let redactor = Redactor::builder()
+        .rules(RuleSet::load(&args.rules.rules)?)
+        .known_values(values)
+        .build()?;
+    if redactor.known_ignored() > 0 {
+        warn(&format!(
+            "{} known value(s) shorter than {} characters are not searched for",
+            redactor.known_ignored(),
+            known::MIN_KNOWN_LEN
+        ));
+    }
+
+    let mut total = 0;
+    let mut counts = std::collections::BTreeMap::new();
+    if args.in_place {
+        for path in &args.files {
+            let stream = rewrite_in_place(&redactor, path, args.check)?;
+            total += stream.0;
+            merge(&mut counts, &stream.1);
+        }
+    } else {
+        let stdout = io::stdout();
+        let mut sink: Box<dyn Write> = if args.check {
+            Box::new(io::sink())
+        } else {
+            Box::new(BufWriter::new(stdout.lock()))
+        };
+        let mut filter = StreamRedactor::new(&redactor);
+        if args.files.is_empty() {
+            pump(&mut io::stdin().lock(), &mut filter, &mut sink)?;
+        } else {
+            for path in &args.files {
+                let mut file = File::open(path).map_err(|source| secrets_hygiene::Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                pump(&mut file, &mut filter, &mut sink)?;
+            }
+        }
+        filter.finish(&mut sink).map_err(CliError::Output)?;
+        total = filter.redacted();
+        counts = filter.counts().clone();
+    }
+    if args.stats {
+        let mut text = String::new();
+        for (rule, n) in &counts {
+            text.push_str(&format!("{n:>8}  {rule}\n"));
+        }
+        text.push_str(&format!("{total:>8}  redacted in total\n"));
+        eprint_text(&text);
+    }
+    Ok(if args.check && total > 0 {
+        ExitStatus::Fail
+    } else {
+        ExitStatus::Pass
+    })
+}
+
+/// Streams `input` through the filter into `out`.
+fn pump(input: &mut dyn Read, filter: &mut StreamRedactor<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut buffer = vec![0u8; READ_LEN];
+    loop {
+        let n = match input.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CliError::Diagnostic(miette::miette!("cannot read input: {e}"))),
+        };
+        filter.push(&buffer[..n], out).map_err(CliError::Output)?;
+    }
+}
+
+/// Redacts `path` into a temp file beside it and renames it over the original (permissions
+/// kept); the original is untouched when nothing changes or anything fails.
+fn rewrite_in_place(
+    redactor: &Redactor,
+    path: &Path,
+    check_only: bool,
+) -> Result<(u64, std::collections::BTreeMap<String, u64>), CliError> {
+    let io_err = |source| {
+        CliError::from(secrets_hygiene::Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let mut input = File::open(path).map_err(io_err)?;
+    let permissions = input.metadata().map_err(io_err)?.permissions();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".hygiene-redact-")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    let mut filter = StreamRedactor::new(redactor);
+    {
+        let mut out = BufWriter::new(tmp.as_file_mut());
+        let mut buffer = vec![0u8; READ_LEN];
+        loop {
+            let n = input.read(&mut buffer).map_err(io_err)?;
+            if n == 0 {
+                break;
+            }
+            filter.push(&buffer[..n], &mut out).map_err(io_err)?;
+        }
+        filter.finish(&mut out).map_err(io_err)?;
+    }
+    let result = (filter.redacted(), filter.counts().clone());
+    if result.0 == 0 || check_only {
+        return Ok(result); // the temp file is removed on drop
+    }
+    tmp.as_file().set_permissions(permissions).map_err(io_err)?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(result)
+}
+
+fn merge(into: &mut std::collections::BTreeMap<String, u64>, from: &std::collections::BTreeMap<String, u64>) {
+    for (k, v) in from {
+        *into.entry(k.clone()).or_default() += v;
+    }
+}
+
+#[allow(clippy::print_stderr)]
+fn eprint_text(text: &str) {
+    eprint!("{text}");
+}
+
+#[allow(clippy::print_stderr)]
+fn warn(message: &str) {
+    eprintln!("hygiene: warning: {message}");
+}

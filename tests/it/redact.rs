@@ -1,0 +1,288 @@
+//! Redaction: properties of the library (unchanged when clean, idempotent, never leaks,
+//! streaming equals one-shot), and the `hygiene redact` filter end to end.
+use std::io::Write;
+use std::process::Stdio;
+
+use proptest::prelude::*;
+use secrets_hygiene::redact::{Redactor, StreamRedactor};
+
+use crate::fake::Fakes;
+use crate::{hygiene, write};
+
+fn redactor() -> &'static Redactor {
+    static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+    REDACTOR.get_or_init(|| Redactor::builder().build().unwrap())
+}
+
+/// Text with planted secrets between filler lines; returns (text, secrets).
+fn planted_text(seed: u64, filler: &[String], pick: &[bool]) -> (String, Vec<String>) {
+    let mut text = String::new();
+    let mut secrets = Vec::new();
+    for (i, (_, line, secret)) in Fakes::new(seed).planted().into_iter().enumerate() {
+        if pick.get(i).copied().unwrap_or(true) {
+            text.push_str(&filler[i % filler.len().max(1)..].concat());
+            text.push_str(&line);
+            text.push('\n');
+            secrets.push(secret);
+        }
+    }
+    (text, secrets)
+}
+
+fn stream(redactor: &Redactor, input: &[u8], cuts: &[usize]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut filter = StreamRedactor::new(redactor);
+    let mut at = 0;
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
+    cuts.sort();
+    for cut in cuts {
+        filter.push(&input[at..cut.max(at)], &mut out).unwrap();
+        at = cut.max(at);
+    }
+    filter.push(&input[at..], &mut out).unwrap();
+    filter.finish(&mut out).unwrap();
+    out
+}
+
+fn leaks(output: &str, secrets: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for secret in secrets {
+        for part in secret.lines().filter(|p| p.len() >= 8) {
+            if output.contains(part) {
+                found.push(part.chars().take(6).collect());
+            }
+        }
+    }
+    found
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn clean_text_is_unchanged(text in "[a-z ,.:=\n-]{0,400}") {
+        let out = redactor().redact(&text);
+        prop_assert!(matches!(out, std::borrow::Cow::Borrowed(_)));
+        prop_assert_eq!(out.as_ref(), text.as_str());
+    }
+
+    #[test]
+    fn redaction_is_idempotent_and_never_leaks(
+        seed in any::<u64>(),
+        filler in proptest::collection::vec("[a-z ]{0,30}\n", 1..5),
+        pick in proptest::collection::vec(any::<bool>(), 16),
+    ) {
+        let (text, secrets) = planted_text(seed, &filler, &pick);
+        let once = redactor().redact(&text).into_owned();
+        let twice = redactor().redact(&once).into_owned();
+        prop_assert_eq!(&once, &twice);
+        prop_assert!(leaks(&once, &secrets).is_empty(), "leaked: {:?}", leaks(&once, &secrets));
+    }
+
+    #[test]
+    fn streaming_equals_one_shot(
+        seed in any::<u64>(),
+        filler in proptest::collection::vec("[a-z ]{0,30}\n", 1..5),
+        cuts in proptest::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let (text, _) = planted_text(seed, &filler, &[]);
+        let one_shot = redactor().redact_bytes(text.as_bytes()).into_owned();
+        prop_assert_eq!(stream(redactor(), text.as_bytes(), &cuts), one_shot);
+    }
+}
+
+#[test]
+fn bytes_outside_secrets_are_untouched() {
+    let token = format!("{}{}", "ghp_", Fakes::new(1).alnum(36));
+    let input = [
+        b"\xff\xfe invalid\r\nkey ".as_slice(),
+        token.as_bytes(),
+        b"\r\nno newline at end",
+    ]
+    .concat();
+    let out = redactor().redact_bytes(&input).into_owned();
+    let expected = [
+        b"\xff\xfe invalid\r\nkey ****".as_slice(),
+        &token.as_bytes()[36..],
+        b"\r\nno newline at end",
+    ]
+    .concat();
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn keeps_labels_and_redacts_private_keys_whole() {
+    let token = Fakes::new(2).alnum(28);
+    let out = redactor()
+        .redact(&format!("Authorization: Bearer {token}"))
+        .into_owned();
+    assert_eq!(out, format!("Authorization: Bearer ****{}", &token[24..]));
+    let body: Vec<String> = (0..5).map(|i| Fakes::new(i).alnum(64)).collect();
+    let key = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+        body.join("\n")
+    );
+    let out = redactor().redact(&format!("before\n{key}\nafter\n")).into_owned();
+    assert_eq!(out, "before\n****\nafter\n");
+    // Arriving line by line, the block is held until its END and redacted the same.
+    let text = format!("before\n{key}\nafter\n");
+    let cuts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
+    assert_eq!(
+        stream(redactor(), text.as_bytes(), &cuts),
+        b"before\n****\nafter\n"
+    );
+}
+
+#[test]
+fn known_values_are_caught_in_every_encoding() {
+    use base64::Engine;
+    let secret = "Pa55/w0rd+\"Zq\"9xL";
+    let redactor = Redactor::builder().known_value(secret).build().unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let encoded_user = b64.encode(format!("svc:{secret}"));
+    let inputs = [
+        format!("ERROR connect failed using {secret} for bot1"),
+        format!(
+            "dsn=postgres://bot:{}@db/x",
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+        ),
+        serde_json::json!({ "error": format!("secret {secret}") }).to_string(),
+        format!("Authorization: Basic {encoded_user}"),
+        format!("blob={}", b64.encode(secret)),
+        format!("cookie={}", url_safe.encode(format!("xy{secret}zz"))),
+    ];
+    for input in &inputs {
+        let out = redactor.redact(input).into_owned();
+        assert_ne!(&out, input, "nothing redacted in {input:?}");
+        assert!(!out.contains(secret), "raw secret left in {out:?}");
+        assert!(out.contains("****"));
+    }
+}
+
+#[test]
+fn filter_over_fixture_log_snapshot() {
+    let log = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/data/bot1/logs/app.log");
+    let out = hygiene().arg("redact").arg(&log).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn filter_through_a_pipe_with_stats_check_and_env() {
+    let mut fakes = Fakes::new(3);
+    let env_secret = fakes.alnum(20);
+    let file_secret = fakes.alnum(18);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "env/.env",
+        format!("# bot3\nexport BOT3_BITGET_SECRET=\"{file_secret}\"\n"),
+    );
+    let input = format!(
+        "start\nsigned with {env_secret} ok\nconfig {file_secret}\nGITHUB_TOKEN={}{}\n",
+        "ghp_",
+        fakes.alnum(36)
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hygiene"))
+        .args(["redact", "--stats", "--env", "BOT*_BITGET_*", "--env-file"])
+        .arg(dir.path().join("env/.env"))
+        .env("BOT1_BITGET_SECRET", &env_secret)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        !stdout.contains(&env_secret) && !stdout.contains(&file_secret),
+        "{stdout}"
+    );
+    assert!(stdout.starts_with("start\nsigned with ****"), "{stdout}");
+    assert!(
+        stderr.contains("known-value") && stderr.contains("github.pat-classic"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&env_secret) && !stderr.contains(&file_secret));
+    // --check: exit 1, nothing written.
+    let out = hygiene()
+        .args(["redact", "--check"])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(1), 0));
+    let out = hygiene()
+        .args(["redact", "--check"])
+        .write_stdin("nothing here\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn in_place_rewrites_atomically_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token = format!("{}{}", "ghp_", Fakes::new(4).alnum(36));
+    write(dir.path(), "a.log", format!("line\nGITHUB_TOKEN={token}\n"));
+    write(dir.path(), "clean.log", "nothing\n");
+    let a = dir.path().join("a.log");
+    std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let clean_mtime = std::fs::metadata(dir.path().join("clean.log"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    hygiene()
+        .args(["redact", "--in-place"])
+        .arg(&a)
+        .arg(dir.path().join("clean.log"))
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(text, format!("line\nGITHUB_TOKEN=****{}\n", &token[36..]));
+    assert_eq!(std::fs::metadata(&a).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(
+        std::fs::metadata(dir.path().join("clean.log"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        clean_mtime
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "no temp files left: {names:?}");
+    // A missing file is an error (exit 2) and leaves the others alone.
+    hygiene()
+        .args(["redact", "--in-place"])
+        .arg(dir.path().join("missing.log"))
+        .assert()
+        .code(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn closed_downstream_pipe_exits_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (0..200_000)
+        .map(|i| format!("2026-11-20 INFO line {i}"))
+        .collect();
+    write(dir.path(), "big.log", lines.join("\n"));
+    let bin = assert_cmd::cargo::cargo_bin("hygiene");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' redact '{}' | head -n 1",
+            bin.display(),
+            dir.path().join("big.log").display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2026-11-20 INFO line 0\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
