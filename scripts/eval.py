@@ -15,14 +15,17 @@ Usage:
     --timeout    per-tool time limit in seconds (default 1800)
 
 Scoring (by file + line, never by value):
-  * every finding is reduced to (file, line); several findings on one line count once;
-  * a (file, line) inside [line, end_line] of a "secret" label is a true positive, and the
-    label is found; inside a "decoy" label it is a false positive attributed to that decoy's
-    family (and class); anywhere else it is an "unlabelled" false positive;
+  * every finding is reduced to (file, line); several findings on one line count once, and
+    all findings inside one multi-line label (a PEM block reported on each of its lines)
+    count once too: the scoring unit is "a labelled item" or, off the labels, "a line";
+  * a unit on a "secret" label is a true positive (TP) and the label is found; on a "decoy"
+    label it is a false positive (FP) attributed to that decoy's family (and class);
+    anywhere else it is an "unlabelled" FP;
   * recall(family)    = secret labels of the family with >= 1 finding / its secret labels;
-  * precision         = true-positive lines / all finding lines;
-  * precision(family) = TP lines on the family's secrets / (those + FP lines on its decoys).
-Findings in the corpus's metadata files (labels.jsonl, corpus.json) are dropped and counted.
+  * precision         = TP / (TP + FP);
+  * precision(family) = TP on the family's secrets / (those + FP on decoys of the family).
+Findings in the corpus's metadata files (labels.jsonl, corpus.json) and in scanner state left in
+the root (.hygiene/, written by `hygiene scan`) are dropped and counted ("dropped_metadata").
 Secret values are never printed nor written to the results (the raw per-tool files under
 --out-dir do hold the tools' own output, which may include the fake values).
 """
@@ -37,6 +40,9 @@ from collections import defaultdict
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEER_SH = os.environ.get("PEER_SH", "/work/shared/peers/peer.sh")
 META_FILES = {"labels.jsonl", "corpus.json"}
+# state a scanner leaves in the scanned root (hygiene writes ROOT/.hygiene/fingerprint.key):
+# not part of the corpus; findings there are dropped like those in the metadata files
+STATE_DIRS = (".hygiene/",)
 
 
 # ----------------------------------------------------------------------------- running tools
@@ -166,30 +172,38 @@ def score(res, corpus, labels, at):
     no_line = 0
     for f, ln, _end, rule in res["findings"]:
         f = norm_file(f, corpus, label_files)
-        if f in META_FILES:
+        if f in META_FILES or (f or "").startswith(STATE_DIRS):
             dropped += 1
             continue
         if not isinstance(ln, int):
             no_line += 1
             ln = 0
         lines.setdefault((f, ln), set()).add(rule or "?")
+    # scoring units: a labelled item (all its lines together: a PEM block reported on every
+    # line counts once) or, off the labels, one (file, line)
+    units = {}
+    for (f, ln), rules in lines.items():
+        d = at.get((f, ln))
+        key = ("label", d["id"]) if d else ("line", f, ln)
+        u = units.setdefault(key, {"file": f, "line": d["line"] if d else ln, "label": d, "rules": set()})
+        u["rules"].update(rules)
     found = {}         # label id -> rules
     tp_lines = defaultdict(int)
     fp_lines = defaultdict(int)
     fp_class = defaultdict(int)
     fps = []
-    for (f, ln), rules in sorted(lines.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-        d = at.get((f, ln))
+    for u in sorted(units.values(), key=lambda u: (str(u["file"]), u["line"])):
+        d = u["label"]
         if d and d["kind"] == "secret":
             tp_lines[d["family"]] += 1
-            found.setdefault(d["id"], set()).update(rules)
+            found.setdefault(d["id"], set()).update(u["rules"])
         else:
             fam = d["family"] if d else "unlabelled"
             fp_lines[fam] += 1
             fp_class[d.get("class", "?") if d else "unlabelled"] += 1
-            fps.append({"file": f, "line": ln, "family": fam, "class": d.get("class") if d else None,
+            fps.append({"file": u["file"], "line": u["line"], "family": fam, "class": d.get("class") if d else None,
                         "what": d["what"] if d else None, "ctx": d.get("ctx") if d else None, "id": d["id"] if d else None,
-                        "rules": sorted(rules)})
+                        "rules": sorted(u["rules"])})
     secrets = [d for d in labels if d["kind"] == "secret"]
     fam_total, fam_hit = defaultdict(int), defaultdict(int)
     ctx_total, ctx_hit = defaultdict(int), defaultdict(int)
@@ -203,8 +217,7 @@ def score(res, corpus, labels, at):
         else:
             misses.append({k: d.get(k) for k in ("file", "line", "end_line", "family", "ctx", "what", "id")})
     decoys = [d for d in labels if d["kind"] == "decoy"]
-    decoy_hit = {d["id"] for d in decoys if any(at.get((d["file"], ln)) is d and (d["file"], ln) in lines
-                                                  for ln in range(d["line"], d["end_line"] + 1))}
+    decoy_hit = {d["id"] for d in decoys if ("label", d["id"]) in units}
     ntp, nfp = sum(tp_lines.values()), sum(fp_lines.values())
     fams = sorted(set(fam_total) | set(fp_lines))
     per_family = {}
@@ -214,7 +227,8 @@ def score(res, corpus, labels, at):
                            "recall": (fam_hit.get(fam, 0) / fam_total[fam]) if fam_total.get(fam) else None,
                            "tp_lines": t, "fp_lines": fp, "precision": (t / (t + fp)) if (t + fp) else None}
     return {
-        "finding_lines": len(lines), "raw_findings": len(res["findings"]), "dropped_metadata": dropped,
+        "finding_lines": len(lines), "units": len(units), "raw_findings": len(res["findings"]),
+        "dropped_metadata": dropped,
         "findings_without_line": no_line,
         "tp_lines": ntp, "fp_lines": nfp,
         "secrets": len(secrets), "found": len(found),
@@ -261,8 +275,8 @@ def report(results, labels):
     print("\n== overall")
     rows = []
     for key, label, f in [("recall", "recall %", pct), ("precision", "precision %", pct),
-                          ("found", "secrets found", str), ("tp_lines", "TP lines", str), ("fp_lines", "FP lines", str),
-                          ("decoys_flagged", "decoys flagged", str), ("raw_findings", "raw findings", str),
+                          ("found", "secrets found", str), ("tp_lines", "TP", str), ("fp_lines", "FP", str),
+                          ("decoys_flagged", "decoys flagged", str), ("finding_lines", "finding lines", str), ("raw_findings", "raw findings", str),
                           ("seconds", "seconds", lambda x: "-" if x is None else "%.2f" % x)]:
         rows.append([label] + [f(r["score"][key] if key in r["score"] else r.get(key)) for r in ok])
     print(table(rows, ["metric"] + names))
@@ -279,7 +293,7 @@ def report(results, labels):
         rows.append(row)
     print(table(rows, ["family"] + names))
 
-    print("\n== precision by family (TP lines / TP+FP lines  %; FP from the family's decoys)")
+    print("\n== precision by family (TP / TP+FP  %; FP = flagged decoys imitating the family)")
     rows = []
     for fam in fams:
         row = [fam]
@@ -290,7 +304,7 @@ def report(results, labels):
         rows.append(row)
     print(table(rows, ["family"] + names))
 
-    print("\n== false-positive lines by decoy class")
+    print("\n== false positives by decoy class")
     classes = sorted({c for r in ok for c in r["score"]["fp_by_class"]}, key=lambda c: (c == "unlabelled", c))
     rows = [[c] + [str(r["score"]["fp_by_class"].get(c, 0)) for r in ok] for c in classes]
     if rows:
@@ -307,7 +321,7 @@ def report(results, labels):
 
 def list_details(r):
     s = r["score"]
-    print("\n== %s: %d false-positive lines" % (r["tool"], len(s["false_positives"])))
+    print("\n== %s: %d false positives" % (r["tool"], len(s["false_positives"])))
     for fp in s["false_positives"]:
         print("  %s:%s  %-12s %-16s %s  [%s]" % (fp["file"], fp["line"], fp["family"], fp["class"] or "",
                                                fp["what"] or "(no label on this line)", ",".join(fp["rules"])))

@@ -53,7 +53,7 @@ import sys
 import time
 import zlib
 
-GEN_VERSION = 3
+GEN_VERSION = 4
 
 UP = string.ascii_uppercase
 LO = string.ascii_lowercase
@@ -145,10 +145,10 @@ def pem_private(r, kind):
         return "RSA PRIVATE KEY", wrap(base64.b64encode(der).decode())
     if kind == "EC":
         der = (bytes.fromhex("30770201010420") + r.randbytes(32) +
-               bytes.fromhex("a00a06082a8648ce3d030107a144034200") + b"\x04" + r.randbytes(64))
+               bytes.fromhex("a00a0608" "2a8648ce" "3d030107" "a1440342" "00") + b"\x04" + r.randbytes(64))
         return "EC PRIVATE KEY", wrap(base64.b64encode(der).decode())
     if kind == "PKCS8":
-        der = bytes.fromhex("308204bd020100300d06092a864886f70d0101010500048204a7") + r.randbytes(1189)
+        der = bytes.fromhex("308204bd" "02010030" "0d06092a" "864886f7" "0d010101" "05000482" "04a7") + r.randbytes(1189)
         return "PRIVATE KEY", wrap(base64.b64encode(der).decode())
     if kind == "OPENSSH":
         raw = b"openssh-key-v1\x00\x00\x00\x00\x04none\x00\x00\x00\x04none" + r.randbytes(360)
@@ -168,7 +168,7 @@ def public_pem(r, cert=False):
     if cert:
         der = bytes.fromhex("308203") + r.randbytes(780)
         return pem_text("CERTIFICATE", wrap(base64.b64encode(der).decode()))
-    der = bytes.fromhex("30820122300d06092a864886f70d01010105000382010f00") + r.randbytes(270)
+    der = bytes.fromhex("30820122" "300d0609" "2a864886" "f70d0101" "01050003" "82010f00") + r.randbytes(270)
     return pem_text("PUBLIC KEY", wrap(base64.b64encode(der).decode()))
 
 
@@ -277,7 +277,7 @@ def variants():
          ["env", "yaml", "json", "structlog"]),
         ("redis://:pass@", lambda r: db_url(r, "redis", nouser=True, host="redis.ops.lan", port=6379, db="0"),
          "REDIS_URL", ["env", "yaml", "pydict", "traceback"]),
-        ("rediss://user:pass@", lambda r: db_url(r, "rediss", user="default", host="cache-prod.ops.lan", port=6380),
+        ("rediss://user:pass" "@", lambda r: db_url(r, "rediss", user="default", host="cache-prod.ops.lan", port=6380),
          "CACHE_URL", ["env", "json", "docker", "structlog"]),
         ("mongodb+srv://", lambda r: db_url(r, "mongodb+srv", host="cluster0.ab1cd.mongodb.net", db="fills"),
          "MONGO_URI", ["env", "yaml", "json", "toml"]),
@@ -306,13 +306,13 @@ def variants():
         add(V("github", "github token (%s)" % pfx, lambda r, p=pfx: checksummed(r, p), name, "github_token",
               ["env", "yaml", "json", "http", "cli", "structlog"],
               header="Authorization", hfmt="token {v}", host="api.github.com", path="/repos/acme/ops/releases",
-              cli="git clone https://x-access-token:{v}@github.com/acme/ops-runbooks.git"))
+              cli="git clone https://" + "x-access-token:{v}" + "@github.com/acme/ops-runbooks.git"))
     add(V("github", "github fine-grained pat", lambda r: "github_pat_" + mixed(r, ALNUM, 22) + "_" + mixed(r, ALNUM, 59),
           "GITHUB_PAT", "github_pat", ["env", "export", "yaml", "json", "docker"]))
     add(V("gitlab", "gitlab pat (glpat-)", lambda r: "glpat-" + mixed(r, ALNUM + "-_", 20), "GITLAB_TOKEN",
           "gitlab_token", ["env", "yaml", "http", "cli", "json"],
           header="PRIVATE-TOKEN", host="gitlab.com", path="/api/v4/projects/4711/pipelines",
-          cli="git clone https://oauth2:{v}@gitlab.com/acme/infra.git"))
+          cli="git clone https://" + "oauth2:{v}" + "@gitlab.com/acme/infra.git"))
     # --- Slack / Discord
     add(V("slack", "slack bot token (xoxb-)", lambda r: "xoxb-%d-%d-%s" % (r.randint(10**10, 10**12), r.randint(10**11, 10**13), mixed(r, ALNUM, 24)),
           "SLACK_BOT_TOKEN", "slack_bot_token", ["env", "yaml", "json", "http", "structlog"],
@@ -412,17 +412,17 @@ def variants():
     D = []
     dd = D.append
     AWS_DOC_ID = "AKIA" + "IOSFODNN7" + "EXAMPLE"
-    AWS_DOC_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCY" + "EXAMPLEKEY"
-    JWT_IO = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + "." +
-              "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ" + "." +
-              "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+    AWS_DOC_SAK = "wJalrXUt" + "nFEMI/K7" + "MDENG/" + "bPxRfiCY" + "EXAMPLEKEY"
+    JWT_IO = ("eyJhbGci" "OiJIUzI1" "NiIsInR5" "cCI6IkpX" "VCJ9" + "." +
+              "eyJzdWIi" "OiIxMjM0" "NTY3ODkw" "IiwibmFt" "ZSI6Ikpv" "aG4gRG9l" "IiwiaWF0" "IjoxNTE2" "MjM5MDIy" "fQ" + "." +
+              "SflKxwRJ" "SMeKKF2Q" "T4fwpMeJ" "f36POk6y" "JV_adQss" "w5c")
     SLACK_DOC = "https://hooks." + "slack.com/services/" + "T00000000/B00000000/" + "X" * 24
 
     def c(v):
         return lambda r: v
     dd(V("aws", "AWS documentation example key id", c(AWS_DOC_ID), "AWS_ACCESS_KEY_ID", "aws_access_key_id",
          ["env", "yaml", "json", "ini"], "decoy", "doc-example"))
-    dd(V("aws", "AWS documentation example secret key", c(AWS_DOC_SECRET), "AWS_SECRET_ACCESS_KEY", "aws_secret_access_key",
+    dd(V("aws", "AWS documentation example secret key", c(AWS_DOC_SAK), "AWS_SECRET_ACCESS_KEY", "aws_secret_access_key",
          ["env", "ini", "json"], "decoy", "doc-example"))
     dd(V("jwt", "jwt.io sample token", c(JWT_IO), "ACCESS_TOKEN", "token", ["http", "json", "prose"], "decoy", "doc-example",
          header="Authorization", hfmt="Bearer {v}", host="localhost:8000", path="/docs",
@@ -438,8 +438,8 @@ def variants():
         ("generic", "POSTGRES_PASSWORD", "password", "changeme", ["env", "yaml", "docker"]),
         ("openai", "OPENAI_API_KEY", "openai_api_key", "your-api-key-here", ["env", "export", "json"]),
         ("huggingface", "HF_TOKEN", "hf_token", "xxxxxxxxxxxxxxxx", ["env", "cli"]),
-        ("db-url", "DATABASE_URL", "dsn", "postgres://bot:${DB_PASSWORD}@db.internal:5432/trading", ["env", "yaml"]),
-        ("db-url", "DATABASE_URL", "dsn", "postgresql://user:password@localhost:5432/app", ["env", "prose"]),
+        ("db-url", "DATABASE_URL", "dsn", "postgres://bot:" + "${DB_PASSWORD}" + "@db.internal:5432/trading", ["env", "yaml"]),
+        ("db-url", "DATABASE_URL", "dsn", "postgresql://user:" + "password" + "@localhost:5432/app", ["env", "prose"]),
         ("http-auth", "API_TOKEN", "Authorization", "<token>", ["http", "cli"]),
         ("stripe", "STRIPE_SECRET_KEY", "stripe_secret_key", "sk_live_<your-key>", ["env", "toml"]),
         ("jwt-secret", "JWT_SECRET_KEY", "jwt_secret_key", "${JWT_SECRET_KEY:?set in vault}", ["env", "docker"]),
@@ -719,8 +719,64 @@ class Item:
         return d
 
 
+class GroupItem:
+    """Related credentials planted together on consecutive lines of one block (key id + secret
+    (+ passphrase / session token)), as credential files usually hold them. Each member is its
+    own label (one per line); pair-aware scanners (e.g. ones that report an AWS key id only
+    next to a secret key) get a fair chance."""
+
+    def __init__(self, ctx, members):
+        self.ctx, self.members = ctx, members
+        for m in members:
+            m.ctx = ctx
+        self.v = members[0].v
+
+
+# (context, [variant "what" of each member]) planted as groups, in markdown code blocks
+GROUPS = [
+    ("pair-ini", ["aws access key id (AKIA)", "aws secret access key"]),
+    ("pair-ini", ["aws temporary key id (ASIA)", "aws secret access key", "aws session token"]),
+    ("pair-env", ["aws access key id (AKIA)", "aws secret access key"]),
+    ("pair-env", ["alpaca paper key id (PK...)", "alpaca secret key (40 alnum)"]),
+    ("pair-yaml", ["alpaca live key id (AK...)", "alpaca secret key (40 alnum)"]),
+    ("pair-env", ["bitget api key (bg_ + 32 hex)", "bitget api secret (64 hex)", "bitget passphrase"]),
+    ("pair-yaml", ["bitget api key (bg_ + 32 hex)", "bitget api secret (64 hex)", "bitget passphrase"]),
+    ("pair-yaml", ["binance api key (64 alnum)", "binance api secret (64 alnum)"]),
+    ("pair-env", ["coinbase api key (32 hex)", "coinbase api secret (88 b64)"]),
+    ("pair-env", ["kraken api key (56 b64)", "kraken private key (88 b64)"]),
+]
+
+
+def md_render_group(r, g, bot):
+    """Lines + [(item, start, end)] for a group of related credentials."""
+    ms = g.members
+    if g.ctx == "pair-ini":
+        lines = ["```ini", "[%s]" % r.choice(["default", "reports", "prod"])]
+        spans = []
+        for m in ms:
+            spans.append((m, len(lines), len(lines)))
+            lines.append("%s = %s" % (m.v.key, m.value))
+        return lines + ["region = us-east-1", "```"], spans
+    if g.ctx == "pair-env":
+        lines = ["```env", "BOT_NAME=%s" % bot]
+        spans = []
+        for m in ms:
+            spans.append((m, len(lines), len(lines)))
+            lines.append("%s=%s" % (m.v.name, q(r, m.value, m.v)))
+        return lines + ["LOG_LEVEL=info", "```"], spans
+    if g.ctx == "pair-yaml":
+        par, ind = yaml_parents(r, g.v, bot)
+        lines = ["```yaml"] + par
+        spans = []
+        for m in ms:
+            spans.append((m, len(lines), len(lines)))
+            lines.append("%s%s: %s" % (ind, m.v.key, q(r, m.value, m.v)))
+        return lines + [ind + "enabled: true", "```"], spans
+    raise ValueError(g.ctx)
+
+
 # Which hosts may carry which context.
-MD_ONLY = {"env", "export", "yaml", "toml", "ini", "npmrc", "prose", "pem", "pem-yaml", "k8s", "authorized_keys",
+MD_ONLY = {"pair-ini", "pair-env", "pair-yaml", "env", "export", "yaml", "toml", "ini", "npmrc", "prose", "pem", "pem-yaml", "k8s", "authorized_keys",
            "python", "cli-gen", "commit", "image-digest", "sha256sum", "md-image"}
 LOG_OK = {"pydict", "structlog", "http", "traceback", "urlq", "cli", "docker", "json", "pem-json"}
 JSONREP_OK = {"json", "pem-json", "env", "export", "pydict", "structlog", "cli", "docker", "traceback", "urlq", "http"}
@@ -857,7 +913,7 @@ def md_render(r, it, bot):
     if ctx == "json":
         return ["```json", "{", '  "bot": "%s",' % bot, '  "%s": %s,' % (var.key, json.dumps(keyed(var, v))), '  "timeout_s": 30', "}", "```"], (3, 3)
     if ctx == "pem-json":
-        return ["```json", "{", '  "type": "service_account",', '  "%s": %s,' % (var.key, json.dumps(v)),
+        return ["```json", "{", '  "type": "service_' + 'account",', '  "%s": %s,' % (var.key, json.dumps(v)),
                 '  "client_email": "reports@ops-project.iam.gserviceaccount.com"', "}", "```"], (3, 3)
     if ctx == "pem":
         body = v.split("\n")
@@ -994,10 +1050,14 @@ def render_md(r, f):
                 lines.append("| %02d:%02d | %s | %s |" % (r.randint(0, 23), r.randint(0, 59), f.bot,
                                                          fmt_fill(r, r.choice(STD_MSGS), f.bot)))
         lines.append("")
-        blk, (a, b) = md_render(r, it, f.bot)
         base = len(lines)
+        if isinstance(it, GroupItem):
+            blk, spans = md_render_group(r, it, f.bot)
+            labels += [m.label(f.path, base + a + 1, base + b + 1) for m, a, b in spans]
+        else:
+            blk, (a, b) = md_render(r, it, f.bot)
+            labels.append(it.label(f.path, base + a + 1, base + b + 1))
         lines += blk
-        labels.append(it.label(f.path, base + a + 1, base + b + 1))
         lines.append("")
     lines += ["## Follow-ups", "", "- " + r.choice(PROSE), "- " + r.choice(PROSE), ""]
     return lines, labels
@@ -1090,10 +1150,18 @@ def write_file(root, rel, lines, gz=False):
 def gen_labelled(root, r, nfiles):
     items = []
     counter = {"secret": 0, "decoy": 0}
-    for var in variants():
+    allv = variants()
+    for var in allv:
         for ctx in var.ctxs:
             counter[var.kind] += 1
             items.append(Item(var, var.gen(r), ctx, counter[var.kind]))
+    by_what = {v.what: v for v in allv if v.kind == "secret"}
+    for ctx, whats in GROUPS:
+        members = []
+        for w in whats:
+            counter["secret"] += 1
+            members.append(Item(by_what[w], by_what[w].gen(r), ctx, counter["secret"]))
+        items.append(GroupItem(ctx, members))
     files = plan_files(r, nfiles)
     assign(r, items, files)
     labels, nbytes = [], 0
@@ -1340,11 +1408,11 @@ def main(argv=None):
     meta = {"generator": "scripts/gen_corpus.py", "version": GEN_VERSION, "seed": a.seed, "files": a.files,
             "bulk_mb": a.bulk_mb, "labelled_files": nfiles, "bulk_files": nbulk, "bytes": total_bytes,
             "secrets": sum(fam.get("secret", {}).values()), "decoys": sum(fam.get("decoy", {}).values()),
-            "families": fam, "seconds": round(time.time() - t0, 2)}
+            "families": fam}
     with open(os.path.join(a.out, "corpus.json"), "w") as fh:
         json.dump(meta, fh, indent=1, sort_keys=True)
     print("gen_corpus: %s: %d files, %.1f MB, %d secrets, %d decoys in %.1fs" % (
-        a.out, nfiles + nbulk, total_bytes / 1e6, meta["secrets"], meta["decoys"], meta["seconds"]), file=sys.stderr)
+        a.out, nfiles + nbulk, total_bytes / 1e6, meta["secrets"], meta["decoys"], time.time() - t0), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     /// Report path, relative to the root.
     pub report: Option<PathBuf>,
+    /// Accepted findings: `[[allow]]` entries with paths and/or rules and a reason.
+    #[serde(default)]
+    pub allow: Vec<crate::allow::AllowEntry>,
     /// Key rotation policy and log settings.
     #[serde(default)]
     pub rotation: crate::rotation::RotationConfig,
@@ -98,9 +101,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors_with_a_span() {
         let err = Config::parse("hygiene.toml", "scope = [\"docs/**\"]\n").unwrap_err();
-        let crate::Error::Config(e) = err else {
-            panic!("config error expected")
-        };
+        let crate::Error::Config(e) = err else { panic!("config error expected") };
         assert!(e.message.contains("unknown field"), "{}", e.message);
         assert!(e.span.is_some());
     }

@@ -27,10 +27,7 @@ pub enum Error {
     },
     /// A scope or exclude glob is invalid.
     #[error("invalid glob `{glob}`: {message}")]
-    #[diagnostic(
-        code(hygiene::glob),
-        help("globs use gitignore-like syntax: `docs/**`, `data/*/logs/**`")
-    )]
+    #[diagnostic(code(hygiene::glob), help("globs use gitignore-like syntax: `docs/**`, `data/*/logs/**`"))]
     Glob {
         /// The glob as given.
         glob: String,
@@ -41,6 +38,22 @@ pub enum Error {
     #[error("cannot build the keyword prefilter: {0}")]
     #[diagnostic(code(hygiene::prefilter))]
     Prefilter(String),
+    /// The baseline file is malformed.
+    #[error("{path}: {message}")]
+    #[diagnostic(code(hygiene::baseline), help("recreate it with `hygiene baseline create`"))]
+    Baseline {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An `[[allow]]` entry is unusable.
+    #[error("hygiene.toml: {0}")]
+    #[diagnostic(
+        code(hygiene::allowlist),
+        help("each [[allow]] entry needs `reason` and `paths` and/or `rules`")
+    )]
+    Allowlist(String),
     /// A path given on the command line does not exist.
     #[error("{0}: no such file or directory")]
     #[diagnostic(code(hygiene::missing_path))]

@@ -53,18 +53,12 @@ impl Fingerprinter {
         if let Ok(text) = std::fs::read_to_string(&path) {
             let key = text.trim();
             if !key.is_empty() {
-                return (
-                    Fingerprinter::with_key(key.as_bytes().to_vec()),
-                    KeySource::File(path),
-                );
+                return (Fingerprinter::with_key(key.as_bytes().to_vec()), KeySource::File(path));
             }
         }
         let key = random_key_hex();
         match create_key_file(&path, &key) {
-            Ok(()) => (
-                Fingerprinter::with_key(key.into_bytes()),
-                KeySource::Created(path),
-            ),
+            Ok(()) => (Fingerprinter::with_key(key.into_bytes()), KeySource::Created(path)),
             Err(_) => (Fingerprinter::with_key(key.into_bytes()), KeySource::Ephemeral),
         }
     }
@@ -91,10 +85,7 @@ fn create_key_file(path: &Path, key: &str) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
-        std::fs::write(
-            &ignore,
-            "# Created by hygiene: the fingerprint key must never be committed.\n*\n",
-        )?;
+        std::fs::write(&ignore, "# Created by hygiene: the fingerprint key must never be committed.\n*\n")?;
     }
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, format!("{key}\n").as_bytes())?;
@@ -111,18 +102,9 @@ mod tests {
     fn stable_keyed_and_rule_specific() {
         let a = Fingerprinter::with_key("k1");
         let b = Fingerprinter::with_key("k2");
-        assert_eq!(
-            a.fingerprint("r", b"secret-value"),
-            a.fingerprint("r", b"secret-value")
-        );
-        assert_ne!(
-            a.fingerprint("r", b"secret-value"),
-            b.fingerprint("r", b"secret-value")
-        );
-        assert_ne!(
-            a.fingerprint("r", b"secret-value"),
-            a.fingerprint("s", b"secret-value")
-        );
+        assert_eq!(a.fingerprint("r", b"secret-value"), a.fingerprint("r", b"secret-value"));
+        assert_ne!(a.fingerprint("r", b"secret-value"), b.fingerprint("r", b"secret-value"));
+        assert_ne!(a.fingerprint("r", b"secret-value"), a.fingerprint("s", b"secret-value"));
         assert_eq!(a.fingerprint("r", b"x").len(), 32);
     }
 
@@ -131,10 +113,7 @@ mod tests {
         use sha2::Digest;
         let secret = b"ghp_notarealtokenbutlongenough1234567";
         let fp = Fingerprinter::with_key("key").fingerprint("github.pat", secret);
-        let plain: String = Sha256::digest(secret)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let plain: String = Sha256::digest(secret).iter().map(|b| format!("{b:02x}")).collect();
         assert!(!plain.starts_with(&fp));
     }
 

@@ -18,6 +18,8 @@
 //! assert_eq!(detector.rules()[found[0].rule].id, "github.pat-classic");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+pub mod allow;
+pub mod baseline;
 pub mod config;
 pub mod detect;
 mod error;

@@ -32,17 +32,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 impl LineCursor {
     /// A cursor at the start of a stream whose first bytes are `head`.
     pub fn new(head: &[u8]) -> LineCursor {
-        let content_start = if head.starts_with(BOM) {
-            BOM.len() as u64
-        } else {
-            0
-        };
-        LineCursor {
-            offset: content_start,
-            line: 1,
-            column_chars: 0,
-            content_start,
-        }
+        let content_start = if head.starts_with(BOM) { BOM.len() as u64 } else { 0 };
+        LineCursor { offset: content_start, line: 1, column_chars: 0, content_start }
     }
 
     /// Moves to `target` unless the cursor is already past it (a secret that started
@@ -72,10 +63,7 @@ impl LineCursor {
             }
             self.offset = target;
         }
-        Position {
-            line: self.line,
-            column: self.column_chars + 1,
-        }
+        Position { line: self.line, column: self.column_chars + 1 }
     }
 }
 
@@ -102,10 +90,7 @@ mod tests {
     #[test]
     fn lines_and_columns_are_one_based() {
         let text = b"ab\ncd\r\nef";
-        assert_eq!(
-            at(text, &[0, 1, 3, 7, 8]),
-            vec![(1, 1), (1, 2), (2, 1), (3, 1), (3, 2)]
-        );
+        assert_eq!(at(text, &[0, 1, 3, 7, 8]), vec![(1, 1), (1, 2), (2, 1), (3, 1), (3, 2)]);
     }
 
     #[test]

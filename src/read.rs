@@ -86,9 +86,7 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(b"line one\nline two\n").unwrap();
         std::fs::write(&path, enc.finish().unwrap()).unwrap();
-        let Opened::Text(mut r) = open(&path).unwrap() else {
-            panic!("gzip text is text")
-        };
+        let Opened::Text(mut r) = open(&path).unwrap() else { panic!("gzip text is text") };
         let mut out = String::new();
         r.read_to_string(&mut out).unwrap();
         assert_eq!(out, "line one\nline two\n");

@@ -45,6 +45,9 @@ pub struct ScanStats {
     pub duration: Duration,
     /// Rules loaded.
     pub rules: usize,
+    /// Findings accepted and left out, by why: `inline` (an allow marker on the line),
+    /// `allowlist` (hygiene.toml), `baseline`.
+    pub suppressed: BTreeMap<String, u64>,
 }
 
 /// What a scan found.
@@ -62,6 +65,16 @@ impl ScanOutcome {
     /// A scan passes only when it found nothing and read everything it should have.
     pub fn passed(&self) -> bool {
         self.findings.is_empty() && self.errors.is_empty()
+    }
+
+    /// Moves the findings `accepted` says yes to into the `why` suppressed count.
+    pub fn suppress(&mut self, why: &str, accepted: impl Fn(&Finding) -> bool) {
+        let before = self.findings.len();
+        self.findings.retain(|f| !accepted(f));
+        let removed = (before - self.findings.len()) as u64;
+        if removed > 0 {
+            *self.stats.suppressed.entry(why.to_string()).or_default() += removed;
+        }
     }
 }
 
@@ -86,30 +99,24 @@ pub fn scan(
         .collect();
 
     let mut outcome = ScanOutcome::default();
+    let inline: u64 = results.iter().map(|r| r.inline_allowed).sum();
+    if inline > 0 {
+        outcome.stats.suppressed.insert("inline".to_string(), inline);
+    }
     outcome.stats.rules = detector.rules().len();
     for (_, reason) in &walked.skipped {
-        *outcome
-            .stats
-            .files_skipped
-            .entry((*reason).to_string())
-            .or_default() += 1;
+        *outcome.stats.files_skipped.entry((*reason).to_string()).or_default() += 1;
     }
-    outcome.errors.extend(
-        walked
-            .errors
-            .into_iter()
-            .map(|(path, message)| FileError { path, message }),
-    );
+    outcome.errors.extend(walked.errors.into_iter().map(|(path, message)| FileError { path, message }));
     for (file, result) in walked.files.iter().zip(results) {
         match result.status {
             FileStatus::Scanned => outcome.stats.files_scanned += 1,
             FileStatus::Skipped(reason) => {
                 *outcome.stats.files_skipped.entry(reason.to_string()).or_default() += 1
             }
-            FileStatus::Failed(message) => outcome.errors.push(FileError {
-                path: file.display.clone(),
-                message,
-            }),
+            FileStatus::Failed(message) => {
+                outcome.errors.push(FileError { path: file.display.clone(), message })
+            }
         }
         outcome.stats.bytes_scanned += result.bytes;
         outcome.findings.extend(result.findings);
@@ -128,6 +135,7 @@ struct FileResult {
     status: FileStatus,
     bytes: u64,
     findings: Vec<Finding>,
+    inline_allowed: u64,
 }
 
 fn scan_file(
@@ -136,24 +144,20 @@ fn scan_file(
     file: &FileToScan,
     buffer: &mut Vec<u8>,
 ) -> FileResult {
-    let failed = |e: io::Error| FileResult {
-        status: FileStatus::Failed(e.to_string()),
-        bytes: 0,
-        findings: Vec::new(),
-    };
+    let empty = |status| FileResult { status, bytes: 0, findings: Vec::new(), inline_allowed: 0 };
     let mut reader = match read::open(&file.path) {
         Ok(Opened::Text(reader)) => reader,
-        Ok(Opened::Binary(reason)) => {
-            return FileResult {
-                status: FileStatus::Skipped(reason),
-                bytes: 0,
-                findings: Vec::new(),
-            }
-        }
-        Err(e) => return failed(e),
+        Ok(Opened::Binary(reason)) => return empty(FileStatus::Skipped(reason)),
+        Err(e) => return empty(FileStatus::Failed(e.to_string())),
     };
     let mut findings = Vec::new();
+    let mut inline_allowed = 0;
     let result = scan_stream(detector, &mut reader, buffer, |chunk, m, start| {
+        let (line, previous) = lines_of(chunk, m.secret.clone());
+        if crate::allow::inline_allowed(line, previous) {
+            inline_allowed += 1;
+            return;
+        }
         let rule = &detector.rules()[m.rule];
         let secret = &chunk[m.secret.clone()];
         let inner_newlines =
@@ -171,17 +175,11 @@ fn scan_file(
         });
     });
     match result {
-        Ok(bytes) => FileResult {
-            status: FileStatus::Scanned,
-            bytes,
-            findings,
-        },
+        Ok(bytes) => FileResult { status: FileStatus::Scanned, bytes, findings, inline_allowed },
         // A read error mid-file: what was found so far still counts, and the file is an error.
-        Err(e) => FileResult {
-            status: FileStatus::Failed(e.to_string()),
-            bytes: 0,
-            findings,
-        },
+        Err(e) => {
+            FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, findings, inline_allowed }
+        }
     }
 }
 
@@ -221,6 +219,17 @@ pub fn scan_stream(
         buffer.drain(..limit);
         chunk_start += limit as u64;
     }
+}
+
+/// The line(s) holding `span`, and the line before them when it is in the chunk.
+fn lines_of(chunk: &[u8], span: std::ops::Range<usize>) -> (&[u8], Option<&[u8]>) {
+    let start = memchr::memrchr(b'\n', &chunk[..span.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &chunk[span.end..]).map_or(chunk.len(), |i| span.end + i);
+    let previous = start.checked_sub(1).map(|newline| {
+        let from = memchr::memrchr(b'\n', &chunk[..newline]).map_or(0, |i| i + 1);
+        &chunk[from..newline]
+    });
+    (&chunk[start..end], previous)
 }
 
 /// Reads until `buffer` holds `want` bytes or the stream ends; true at end of stream.

@@ -60,42 +60,30 @@ pub fn glob_set(globs: &[String]) -> Result<GlobSet, crate::Error> {
         let compiled = globset::GlobBuilder::new(glob)
             .literal_separator(true)
             .build()
-            .map_err(|e| crate::Error::Glob {
-                glob: glob.clone(),
-                message: e.kind().to_string(),
-            })?;
+            .map_err(|e| crate::Error::Glob { glob: glob.clone(), message: e.kind().to_string() })?;
         builder.add(compiled);
         // `docs` alone means the directory and everything in it.
         if !glob.contains(['*', '?', '[', '{']) {
             let under = format!("{}/**", glob.trim_end_matches('/'));
-            builder.add(Glob::new(&under).map_err(|e| crate::Error::Glob {
-                glob: glob.clone(),
-                message: e.to_string(),
-            })?);
+            builder.add(
+                Glob::new(&under)
+                    .map_err(|e| crate::Error::Glob { glob: glob.clone(), message: e.to_string() })?,
+            );
         }
     }
-    builder.build().map_err(|e| crate::Error::Glob {
-        glob: globs.join(", "),
-        message: e.to_string(),
-    })
+    builder.build().map_err(|e| crate::Error::Glob { glob: globs.join(", "), message: e.to_string() })
 }
 
 /// The fixed directory a glob starts in: `data/*/logs/**` starts in `data`.
 fn literal_base(glob: &str) -> PathBuf {
-    glob.split('/')
-        .take_while(|part| !part.contains(['*', '?', '[', '{']))
-        .collect::<PathBuf>()
+    glob.split('/').take_while(|part| !part.contains(['*', '?', '[', '{'])).collect::<PathBuf>()
 }
 
 /// `path` relative to `root`, with `/` separators; unchanged when outside the root.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let relative = relative.strip_prefix(".").unwrap_or(relative);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Walks the plan's targets.
@@ -167,9 +155,7 @@ fn walk_dir(
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e_path(&e)
-                    .map(|p| display_path(&plan.root, p))
-                    .unwrap_or_default();
+                let path = e_path(&e).map(|p| display_path(&plan.root, p)).unwrap_or_default();
                 out.errors.push((path, e.to_string()));
                 continue;
             }
@@ -197,16 +183,12 @@ fn push_file(plan: &WalkPlan, path: &Path, excludes: &GlobSet, never: &[PathBuf]
     if excludes.is_match(&display) || never.contains(&absolute(path)) || is_report_temp(path) {
         return;
     }
-    out.files.push(FileToScan {
-        path: path.to_path_buf(),
-        display,
-    });
+    out.files.push(FileToScan { path: path.to_path_buf(), display });
 }
 
 /// Temp files of an in-progress atomic report write are never scanned.
 fn is_report_temp(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with(crate::report::TEMP_PREFIX))
+    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(crate::report::TEMP_PREFIX))
 }
 
 fn e_path(err: &ignore::Error) -> Option<&Path> {

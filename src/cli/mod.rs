@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one module per subcommand. Parses, calls the
 //! library, prints. Decisions live in the library.
+pub(crate) mod baseline;
 pub(crate) mod redact;
 pub(crate) mod rules;
 pub(crate) mod scan;
@@ -23,6 +24,9 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Scan docs/, reports/ (and logs) for secrets; write reports/security/latest.json.
     Scan(scan::ScanArgs),
+    /// Accept today's findings once (create), or drop entries that no longer occur (prune).
+    #[command(subcommand)]
+    Baseline(baseline::BaselineCommand),
     /// Mask secrets in a stream (stdin to stdout) or rewrite files in place.
     Redact(redact::RedactArgs),
     /// List or check the rule packs.
@@ -94,6 +98,7 @@ impl From<secrets_hygiene::rules::RuleFileError> for CliError {
 pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Baseline(command) => baseline::run(command),
         Command::Redact(args) => redact::run(args),
         Command::Rules(command) => rules::run(command),
     }
@@ -102,7 +107,5 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
 /// Writes `text` to stdout, mapping failures to [`CliError::Output`].
 pub(crate) fn print(text: &str) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(CliError::Output)
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(CliError::Output)
 }

@@ -42,22 +42,16 @@ pub(crate) struct RedactArgs {
 /// Runs `hygiene redact`.
 pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
     if args.in_place && args.files.is_empty() {
-        return Err(CliError::Diagnostic(miette::miette!(
-            "--in-place needs at least one FILE"
-        )));
+        return Err(CliError::Diagnostic(miette::miette!("--in-place needs at least one FILE")));
     }
     let mut values = known::values_from_env(&args.env_globs, std::env::vars())?;
     for path in &args.env_files {
-        let text = std::fs::read_to_string(path).map_err(|source| secrets_hygiene::Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| secrets_hygiene::Error::Io { path: path.clone(), source })?;
         values.extend(known::values_from_env_file(&text));
     }
-    let redactor = Redactor::builder()
-        .rules(RuleSet::load(&args.rules.rules)?)
-        .known_values(values)
-        .build()?;
+    let redactor =
+        Redactor::builder().rules(RuleSet::load(&args.rules.rules)?).known_values(values).build()?;
     if redactor.known_ignored() > 0 {
         warn(&format!(
             "{} known value(s) shorter than {} characters are not searched for",
@@ -76,20 +70,15 @@ pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
         }
     } else {
         let stdout = io::stdout();
-        let mut sink: Box<dyn Write> = if args.check {
-            Box::new(io::sink())
-        } else {
-            Box::new(BufWriter::new(stdout.lock()))
-        };
+        let mut sink: Box<dyn Write> =
+            if args.check { Box::new(io::sink()) } else { Box::new(BufWriter::new(stdout.lock())) };
         let mut filter = StreamRedactor::new(&redactor);
         if args.files.is_empty() {
             pump(&mut io::stdin().lock(), &mut filter, &mut sink)?;
         } else {
             for path in &args.files {
-                let mut file = File::open(path).map_err(|source| secrets_hygiene::Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let mut file = File::open(path)
+                    .map_err(|source| secrets_hygiene::Error::Io { path: path.clone(), source })?;
                 pump(&mut file, &mut filter, &mut sink)?;
             }
         }
@@ -105,11 +94,7 @@ pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
         text.push_str(&format!("{total:>8}  redacted in total\n"));
         eprint_text(&text);
     }
-    Ok(if args.check && total > 0 {
-        ExitStatus::Fail
-    } else {
-        ExitStatus::Pass
-    })
+    Ok(if args.check && total > 0 { ExitStatus::Fail } else { ExitStatus::Pass })
 }
 
 /// Streams `input` through the filter into `out`.
@@ -133,22 +118,11 @@ fn rewrite_in_place(
     path: &Path,
     check_only: bool,
 ) -> Result<(u64, std::collections::BTreeMap<String, u64>), CliError> {
-    let io_err = |source| {
-        CliError::from(secrets_hygiene::Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
+    let io_err = |source| CliError::from(secrets_hygiene::Error::Io { path: path.to_path_buf(), source });
     let mut input = File::open(path).map_err(io_err)?;
     let permissions = input.metadata().map_err(io_err)?.permissions();
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hygiene-redact-")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".hygiene-redact-").tempfile_in(dir).map_err(io_err)?;
     let mut filter = StreamRedactor::new(redactor);
     {
         let mut out = BufWriter::new(tmp.as_file_mut());

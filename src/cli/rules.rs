@@ -71,17 +71,9 @@ pub(crate) fn run(command: RulesCommand) -> Result<ExitStatus, CliError> {
                 text.push_str(&format!("FAIL {}: {}\n    {:?}\n", f.id, f.problem, f.example));
             }
             let examples: usize = detector.rules().len();
-            text.push_str(&format!(
-                "{} rules checked, {} failures\n",
-                examples,
-                failures.len()
-            ));
+            text.push_str(&format!("{} rules checked, {} failures\n", examples, failures.len()));
             print(&text)?;
-            Ok(if failures.is_empty() {
-                ExitStatus::Pass
-            } else {
-                ExitStatus::Fail
-            })
+            Ok(if failures.is_empty() { ExitStatus::Pass } else { ExitStatus::Fail })
         }
     }
 }

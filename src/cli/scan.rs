@@ -1,22 +1,40 @@
-//! `hygiene scan`: resolve flags and `hygiene.toml` into a walk plan, scan, write the report
-//! atomically, print findings.
+//! `hygiene scan`: resolve flags and `hygiene.toml` into a walk plan, scan, apply allowlists
+//! and the baseline, write the report atomically, print findings. [`run_scan`] is shared with
+//! `baseline` and `gate`.
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
+use secrets_hygiene::allow::Allowlist;
+use secrets_hygiene::baseline::{Baseline, BASELINE_FILE};
 use secrets_hygiene::config::{Config, DEFAULT_REPORT, DEFAULT_SCOPES, LOG_SCOPE};
 use secrets_hygiene::detect::Detector;
 use secrets_hygiene::fingerprint::{Fingerprinter, KeySource};
 use secrets_hygiene::report::{self, Report};
 use secrets_hygiene::rules::RuleSet;
-use secrets_hygiene::scan;
+use secrets_hygiene::scan::{self, ScanOutcome};
 use secrets_hygiene::walk::{Targets, WalkPlan};
 
-use super::{print, CliError, ExitStatus, Format, RuleArgs};
+use super::{print, CliError, ExitStatus, RuleArgs};
 
-/// Arguments of `hygiene scan`.
-#[derive(Debug, Args)]
-pub(crate) struct ScanArgs {
+/// Output format of `scan` and `gate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// One line per finding and a summary.
+    Human,
+    /// The JSON report.
+    Json,
+    /// SARIF 2.1.0 (code scanning upload).
+    Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// JUnit XML.
+    Junit,
+}
+
+/// What to scan: shared by `scan`, `baseline` and `gate`.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ScanTarget {
     /// A root directory (default `.`), or files to scan exactly (what pre-commit passes).
     #[arg(value_name = "ROOT|FILE")]
     pub(crate) paths: Vec<PathBuf>,
@@ -34,6 +52,25 @@ pub(crate) struct ScanArgs {
     pub(crate) exclude: Vec<String>,
     #[command(flatten)]
     pub(crate) rules: RuleArgs,
+    /// Follow symbolic links.
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
+    /// Baseline of accepted findings (default ROOT/.hygiene-baseline.json when it exists).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_baseline")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Report every finding, ignoring the baseline.
+    #[arg(long)]
+    pub(crate) no_baseline: bool,
+}
+
+/// Arguments of `hygiene scan`.
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    #[command(flatten)]
+    pub(crate) target: ScanTarget,
     /// Write the JSON report here (default ROOT/reports/security/latest.json).
     #[arg(long, value_name = "PATH", conflicts_with = "no_report")]
     pub(crate) report: Option<PathBuf>,
@@ -42,29 +79,76 @@ pub(crate) struct ScanArgs {
     pub(crate) no_report: bool,
     /// Output on stdout.
     #[arg(long, value_enum, default_value = "human")]
-    pub(crate) format: Format,
-    /// Follow symbolic links.
-    #[arg(long)]
-    pub(crate) follow: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    pub(crate) threads: Option<usize>,
+    pub(crate) format: ReportFormat,
+}
+
+/// A finished scan with everything the commands built on it need.
+pub(crate) struct ScanRun {
+    pub(crate) root: PathBuf,
+    pub(crate) config: Config,
+    pub(crate) detector: Detector,
+    pub(crate) outcome: ScanOutcome,
+    pub(crate) scopes_label: Vec<String>,
+    pub(crate) report_path: PathBuf,
+    /// The baseline applied, if any.
+    pub(crate) baseline_path: Option<PathBuf>,
+}
+
+impl ScanRun {
+    /// The report of this run, stamped now.
+    pub(crate) fn report(&self) -> Report {
+        let generated_at = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        Report::from_scan(
+            &self.outcome,
+            &self.root.display().to_string(),
+            self.scopes_label.clone(),
+            generated_at,
+        )
+    }
 }
 
 /// Runs `hygiene scan`.
 pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
-    let (root, explicit_files) = match args.paths.as_slice() {
-        [] => (args.root.clone().unwrap_or_else(|| PathBuf::from(".")), None),
-        [one] if one.is_dir() && args.root.is_none() => (one.clone(), None),
-        paths => (
-            args.root.clone().unwrap_or_else(|| PathBuf::from(".")),
-            Some(paths.to_vec()),
-        ),
+    let run = run_scan(&args.target, args.report.clone(), true)?;
+    let report = run.report();
+    if !args.no_report {
+        report::write_atomic(&run.report_path, report.to_json().as_bytes())?;
+    }
+    print(&render(&report, args.format, &run.detector))?;
+    Ok(if run.outcome.passed() { ExitStatus::Pass } else { ExitStatus::Fail })
+}
+
+/// The report in `format`.
+pub(crate) fn render(report: &Report, format: ReportFormat, detector: &Detector) -> String {
+    match format {
+        ReportFormat::Json => report.to_json(),
+        ReportFormat::Sarif => report::sarif::render(report, detector.rules()),
+        ReportFormat::Github => report::github::render(report),
+        ReportFormat::Junit => report::junit::render(report),
+        ReportFormat::Human => {
+            let mut text = Vec::new();
+            report::human::write(report, &mut text).expect("writing to memory cannot fail");
+            String::from_utf8_lossy(&text).into_owned()
+        }
+    }
+}
+
+/// Resolves flags and config, scans, applies the allowlist and (when `use_baseline`) the baseline.
+pub(crate) fn run_scan(
+    target: &ScanTarget,
+    report_flag: Option<PathBuf>,
+    use_baseline: bool,
+) -> Result<ScanRun, CliError> {
+    let (root, explicit_files) = match target.paths.as_slice() {
+        [] => (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), None),
+        [one] if one.is_dir() && target.root.is_none() => (one.clone(), None),
+        paths => (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), Some(paths.to_vec())),
     };
     if !root.is_dir() {
         return Err(secrets_hygiene::Error::MissingPath(root).into());
     }
     let config = Config::load(&root)?;
+    let allowlist = Allowlist::new(&config.allow)?;
 
     let (targets, scopes_label) = match explicit_files {
         Some(files) => {
@@ -72,28 +156,28 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
             (Targets::Paths(files), label)
         }
         None => {
-            let mut scopes: Vec<String> = if !args.scopes.is_empty() {
-                args.scopes.clone()
+            let mut scopes: Vec<String> = if !target.scopes.is_empty() {
+                target.scopes.clone()
             } else if let Some(scopes) = &config.scopes {
                 scopes.clone()
             } else {
                 DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
             };
-            if (args.include_logs || config.include_logs) && !scopes.iter().any(|s| s == LOG_SCOPE) {
+            if (target.include_logs || config.include_logs) && !scopes.iter().any(|s| s == LOG_SCOPE) {
                 scopes.push(LOG_SCOPE.to_string());
             }
             (Targets::Scopes(scopes.clone()), scopes)
         }
     };
 
-    let report_path = match (&args.report, &config.report) {
-        (Some(path), _) => path.clone(),
+    let report_path = match (report_flag, &config.report) {
+        (Some(path), _) => path,
         (None, Some(path)) => root.join(path),
         (None, None) => root.join(DEFAULT_REPORT),
     };
 
     let mut rule_dirs: Vec<PathBuf> = config.rules.iter().map(|d| root.join(d)).collect();
-    rule_dirs.extend(args.rules.rules.iter().cloned());
+    rule_dirs.extend(target.rules.rules.iter().cloned());
     let detector = Detector::new(RuleSet::load(&rule_dirs)?)?;
 
     let (fingerprinter, key_source) =
@@ -102,48 +186,51 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
         warn("cannot store a fingerprint key under the root; fingerprints of this run are one-off (set HYGIENE_FINGERPRINT_KEY)");
     }
 
+    let baseline_path = if target.no_baseline || !use_baseline {
+        None
+    } else {
+        match &target.baseline {
+            Some(path) => Some(path.clone()),
+            None => Some(root.join(BASELINE_FILE)).filter(|p| p.exists()),
+        }
+    };
+    let baseline = match &baseline_path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| secrets_hygiene::Error::Io { path: path.clone(), source })?;
+            Some(Baseline::parse(&path.display().to_string(), &text)?)
+        }
+        None => None,
+    };
+
     let mut exclude = config.exclude.clone();
-    exclude.extend(args.exclude.iter().cloned());
+    exclude.extend(target.exclude.iter().cloned());
     let plan = WalkPlan {
         root: root.clone(),
         targets,
         exclude,
-        follow_links: args.follow,
+        follow_links: target.follow,
         // Even with --no-report: an earlier run's report is output, not input.
         never_scan: vec![report_path.clone()],
     };
 
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
+        .num_threads(target.threads.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Diagnostic(miette::miette!("cannot start worker threads: {e}")))?;
     let progress = Progress::start();
-    let outcome =
+    let mut outcome =
         pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &|bytes| progress.add(bytes)))?;
     progress.finish();
-
-    let generated_at = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let report = Report::from_scan(&outcome, &root.display().to_string(), scopes_label, generated_at);
-    if !args.no_report {
-        report::write_atomic(&report_path, report.to_json().as_bytes())?;
+    outcome.suppress("allowlist", |f| allowlist.allows(f));
+    if let Some(baseline) = &baseline {
+        outcome.suppress("baseline", |f| baseline.contains(f));
     }
-    match args.format {
-        Format::Json => print(&report.to_json())?,
-        Format::Human => {
-            let mut text = Vec::new();
-            report::human::write(&report, &mut text).map_err(CliError::Output)?;
-            print(&String::from_utf8_lossy(&text))?;
-        }
-    }
-    Ok(if outcome.passed() {
-        ExitStatus::Pass
-    } else {
-        ExitStatus::Fail
-    })
+    Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path, baseline_path })
 }
 
 #[allow(clippy::print_stderr)]
-fn warn(message: &str) {
+pub(crate) fn warn(message: &str) {
     eprintln!("hygiene: warning: {message}");
 }
 

@@ -19,11 +19,7 @@ impl Detector {
     pub fn check_examples(&self) -> Vec<ExampleFailure> {
         let mut failures = Vec::new();
         let mut fail = |id: &str, example: &str, problem: String| {
-            failures.push(ExampleFailure {
-                id: id.to_string(),
-                example: example.to_string(),
-                problem,
-            });
+            failures.push(ExampleFailure { id: id.to_string(), example: example.to_string(), problem });
         };
         for (index, rule) in self.rules().iter().enumerate() {
             if rule.examples.is_empty() {
@@ -32,42 +28,29 @@ impl Detector {
             for example in &rule.examples {
                 let text = example.text.as_bytes();
                 if !self.candidates(text)[index] {
-                    fail(
-                        &rule.id,
-                        &example.text,
-                        "contains none of the rule's keywords".into(),
-                    );
+                    fail(&rule.id, &example.text, "contains none of the rule's keywords".into());
                     continue;
                 }
-                let found = self.find_with_rules(text, std::iter::once(index));
+                let found = self.find_unresolved(text, |r| r == index);
                 if found.is_empty() {
-                    fail(
-                        &rule.id,
-                        &example.text,
-                        "no match (or filtered as a decoy/low entropy)".into(),
-                    );
+                    fail(&rule.id, &example.text, "no match (or filtered as a decoy/low entropy)".into());
                     continue;
+                }
+                if !rule.multiline && found.iter().any(|m| text[m.span.clone()].contains(&b'\n')) {
+                    fail(&rule.id, &example.text, "match spans lines: set `multiline = true`".into());
                 }
                 if let Some(secret) = &example.secret {
                     let captured: Vec<&[u8]> = found.iter().map(|m| &text[m.secret.clone()]).collect();
                     if !captured.contains(&secret.as_bytes()) {
-                        let got: Vec<String> = captured
-                            .iter()
-                            .map(|c| String::from_utf8_lossy(c).into_owned())
-                            .collect();
-                        fail(
-                            &rule.id,
-                            &example.text,
-                            format!("captured {got:?}, expected {secret:?}"),
-                        );
+                        let got: Vec<String> =
+                            captured.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+                        fail(&rule.id, &example.text, format!("captured {got:?}, expected {secret:?}"));
                     }
                 }
             }
             for counter in &rule.counter_examples {
                 let text = counter.as_bytes();
-                if self.candidates(text)[index]
-                    && !self.find_with_rules(text, std::iter::once(index)).is_empty()
-                {
+                if !self.find_unresolved(text, |r| r == index).is_empty() {
                     fail(&rule.id, counter, "counter-example matched".into());
                 }
             }

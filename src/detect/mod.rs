@@ -12,7 +12,7 @@ pub use check::ExampleFailure;
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::{Rule, RuleSet};
 
@@ -53,16 +53,15 @@ impl Detector {
                 }
             }
         }
+        // A full DFA: one table lookup per byte, the fastest kind for a few hundred short
+        // keywords, and overlapping search needs Standard semantics.
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&keywords)
             .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
-        Ok(Detector {
-            rules,
-            prefilter,
-            keyword_rules,
-        })
+        Ok(Detector { rules, prefilter, keyword_rules })
     }
 
     /// The rules, in the order match indices refer to.
@@ -78,17 +77,9 @@ impl Detector {
     /// Rules whose keywords occur in `haystack`, as a bitmap indexed by rule.
     pub fn candidates(&self, haystack: &[u8]) -> Vec<bool> {
         let mut selected = vec![false; self.rules.rules.len()];
-        let mut remaining = selected.len();
-        // Overlapping search: "apikey" must still report "key" for the rules that want it.
         for hit in self.prefilter.find_overlapping_iter(haystack) {
             for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
-                if !selected[rule] {
-                    selected[rule] = true;
-                    remaining -= 1;
-                }
-            }
-            if remaining == 0 {
-                break;
+                selected[rule] = true;
             }
         }
         selected
@@ -96,42 +87,54 @@ impl Detector {
 
     /// Every secret in `haystack`, sorted by position, overlaps resolved.
     pub fn find(&self, haystack: &[u8]) -> Vec<Match> {
-        let candidates = self.candidates(haystack);
-        let rules = candidates
-            .iter()
-            .enumerate()
-            .filter(|(_, on)| **on)
-            .map(|(i, _)| i);
-        let found = self.find_with_rules(haystack, rules);
+        let found = self.find_unresolved(haystack, |_| true);
         resolve_overlaps(found, &self.rules.rules)
     }
 
-    /// Matches of the given rules only (no prefilter, no overlap resolution).
-    pub(crate) fn find_with_rules(&self, haystack: &[u8], rules: impl Iterator<Item = usize>) -> Vec<Match> {
-        let mut found = Vec::new();
-        for index in rules {
-            let rule = &self.rules.rules[index];
-            let mut locations = rule.regex.capture_locations();
-            let mut at = 0;
-            while at <= haystack.len() {
-                let Some(whole) = rule.regex.captures_read_at(&mut locations, haystack, at) else {
-                    break;
-                };
-                // Step past empty matches so the loop always advances.
-                at = if whole.end() > whole.start() {
-                    whole.end()
-                } else {
-                    whole.end() + 1
-                };
-                let Some((start, end)) = locations.get(rule.secret_group) else {
+    /// Matches of the rules `wanted` selects (no overlap resolution).
+    ///
+    /// A rule's regex runs only on windows around its keyword hits: the line holding the hit
+    /// (a match must contain a keyword, and single-line rules cannot cross a newline), or a
+    /// wider span for `multiline` rules. On log text, where keywords are rare, most bytes are
+    /// seen by the prefilter alone.
+    pub(crate) fn find_unresolved(&self, haystack: &[u8], wanted: impl Fn(usize) -> bool) -> Vec<Match> {
+        let rules = &self.rules.rules;
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); rules.len()];
+        for hit in self.prefilter.find_overlapping_iter(haystack) {
+            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
+                let list = &mut windows[rule];
+                if list.last().is_some_and(|w| hit.start() >= w.start && hit.end() <= w.end) || !wanted(rule)
+                {
                     continue;
-                };
-                if self.accept(rule, haystack, whole.range(), start..end) {
-                    found.push(Match {
-                        rule: index,
-                        span: whole.range(),
-                        secret: start..end,
-                    });
+                }
+                let window = window_around(haystack, hit.start(), hit.end(), rules[rule].multiline);
+                match list.last_mut() {
+                    Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+                    _ => list.push(window),
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for (index, list) in windows.iter().enumerate() {
+            let rule = &rules[index];
+            let mut locations = rule.regex.capture_locations();
+            for window in list {
+                let slice = &haystack[window.clone()];
+                let mut at = 0;
+                while at <= slice.len() {
+                    let Some(whole) = rule.regex.captures_read_at(&mut locations, slice, at) else {
+                        break;
+                    };
+                    // Step past empty matches so the loop always advances.
+                    at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+                    let Some((start, end)) = locations.get(rule.secret_group) else {
+                        continue;
+                    };
+                    let (span, secret) =
+                        (shift(whole.range(), window.start), window.start + start..window.start + end);
+                    if self.accept(rule, haystack, span.clone(), secret.clone()) {
+                        found.push(Match { rule: index, span, secret });
+                    }
                 }
             }
         }
@@ -146,11 +149,7 @@ impl Detector {
         }
         // The keyword must sit inside the match, not merely somewhere in the buffer: then a
         // match never depends on how the input was cut into buffers (scan chunks, redact reads).
-        if !rule
-            .keywords
-            .iter()
-            .any(|k| contains_ignore_ascii_case(&haystack[span.clone()], k.as_bytes()))
-        {
+        if !rule.keywords.iter().any(|k| contains_ignore_ascii_case(&haystack[span.clone()], k.as_bytes())) {
             return false;
         }
         if rule.reject.as_ref().is_some_and(|r| r.is_match(&haystack[span])) {
@@ -172,12 +171,44 @@ impl Detector {
     }
 }
 
+/// Longest window searched on one side of a keyword inside a very long line (minified JSON,
+/// a websocket dump): single-line secrets are far shorter.
+const LONG_LINE_REACH: usize = 4096;
+/// Reach of a multi-line rule around its keyword (a 4096-bit PEM key is about 3.3 KB).
+const MULTILINE_REACH: usize = 16 << 10;
+
+fn shift(range: Range<usize>, by: usize) -> Range<usize> {
+    range.start + by..range.end + by
+}
+
+/// The span searched for a keyword hit at `start..end`: its whole line, or for a very long
+/// line a stretch around the hit that starts just after a delimiter (so that `^` and boundary
+/// guards at the window start behave as they would mid-line at a token start).
+fn window_around(haystack: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize> {
+    if multiline {
+        let from = start.saturating_sub(MULTILINE_REACH);
+        let from = memchr::memrchr(b'\n', &haystack[..from]).map_or(0, |i| i + 1);
+        return from..(end + MULTILINE_REACH).min(haystack.len());
+    }
+    let floor = start.saturating_sub(LONG_LINE_REACH);
+    let line_start = memchr::memrchr(b'\n', &haystack[floor..start]).map_or(floor, |i| floor + i + 1);
+    let line_start = if line_start == floor && floor > 0 {
+        // No newline within reach: start after the first delimiter past the floor.
+        haystack[floor..start]
+            .iter()
+            .position(|b| b" \t,;\"'{}[]()<>".contains(b))
+            .map_or(start, |i| floor + i + 1)
+    } else {
+        line_start
+    };
+    let ceiling = (end + LONG_LINE_REACH).min(haystack.len());
+    let line_end = memchr::memchr(b'\n', &haystack[end..ceiling]).map_or(ceiling, |i| end + i);
+    line_start..line_end
+}
+
 /// Whether `needle` (lowercase) occurs in `haystack`, ignoring ASCII case.
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty()
-        || haystack
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The line(s) holding `span`, without the line terminators.

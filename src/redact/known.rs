@@ -14,11 +14,7 @@ pub const MIN_KNOWN_LEN: usize = 6;
 const MIN_BASE64_CORE: usize = 8;
 
 /// Everything but RFC 3986 unreserved characters is percent-encoded.
-const URL_RESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const URL_RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Every form of `value` worth searching for, the raw value first.
 pub fn encodings(value: &str) -> Vec<Vec<u8>> {
@@ -29,10 +25,9 @@ pub fn encodings(value: &str) -> Vec<Vec<u8>> {
     forms.push(url.replace("%20", "+").into_bytes());
     let json = serde_json::to_string(value).expect("strings serialize");
     forms.push(json.as_bytes()[1..json.len() - 1].to_vec());
-    for engine in [
-        &base64::engine::general_purpose::STANDARD_NO_PAD,
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-    ] {
+    for engine in
+        [&base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE_NO_PAD]
+    {
         for shift in 0..3 {
             if let Some(core) = base64_core(engine, value.as_bytes(), shift) {
                 forms.push(core);
@@ -77,20 +72,13 @@ pub fn values_from_env(
 ) -> Result<Vec<String>, crate::Error> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
-        builder.add(Glob::new(glob).map_err(|e| crate::Error::Glob {
-            glob: glob.clone(),
-            message: e.to_string(),
-        })?);
+        builder.add(
+            Glob::new(glob).map_err(|e| crate::Error::Glob { glob: glob.clone(), message: e.to_string() })?,
+        );
     }
-    let set = builder.build().map_err(|e| crate::Error::Glob {
-        glob: globs.join(", "),
-        message: e.to_string(),
-    })?;
-    Ok(env
-        .into_iter()
-        .filter(|(name, _)| set.is_match(name))
-        .map(|(_, value)| value)
-        .collect())
+    let set =
+        builder.build().map_err(|e| crate::Error::Glob { glob: globs.join(", "), message: e.to_string() })?;
+    Ok(env.into_iter().filter(|(name, _)| set.is_match(name)).map(|(_, value)| value).collect())
 }
 
 /// Values of a `KEY=VALUE` env file: comments and blank lines skipped, `export ` accepted,
@@ -118,9 +106,7 @@ mod tests {
     use super::*;
 
     fn contains(forms: &[Vec<u8>], hay: &str) -> bool {
-        forms
-            .iter()
-            .any(|f| hay.as_bytes().windows(f.len()).any(|w| w == f.as_slice()))
+        forms.iter().any(|f| hay.as_bytes().windows(f.len()).any(|w| w == f.as_slice()))
     }
 
     #[test]
@@ -129,19 +115,13 @@ mod tests {
         let forms = encodings(value);
         let url = utf8_percent_encode(value, URL_RESERVED).to_string();
         assert!(contains(&forms, &format!("postgres://bot:{url}@db")));
-        assert!(contains(
-            &forms,
-            &format!("postgres://bot:{}@db", lowercase_percent_escapes(&url))
-        ));
+        assert!(contains(&forms, &format!("postgres://bot:{}@db", lowercase_percent_escapes(&url))));
         let json =
             serde_json::to_string(&serde_json::json!({ "error": format!("bad secret {value}") })).unwrap();
         assert!(contains(&forms, &json));
         for prefix in ["", "u:", "us:", "use:"] {
             let basic = base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{value}"));
-            assert!(
-                contains(&forms, &format!("Authorization: Basic {basic}")),
-                "prefix {prefix:?}"
-            );
+            assert!(contains(&forms, &format!("Authorization: Basic {basic}")), "prefix {prefix:?}");
             let url_safe = base64::engine::general_purpose::URL_SAFE.encode(format!("{prefix}{value}:tail"));
             assert!(contains(&forms, &url_safe), "url-safe prefix {prefix:?}");
         }
@@ -158,9 +138,6 @@ mod tests {
         let got = values_from_env(&["BOT*_BITGET_*".into(), "REDIS_PASSWORD".into()], env).unwrap();
         assert_eq!(got, vec!["s1-value-abc", "k2-value-abc", "r3dis-pass"]);
         let file = "# comment\nexport A=\"quoted value\"\nB='single'\nC=plain\nEMPTY=\n\n";
-        assert_eq!(
-            values_from_env_file(file),
-            vec!["quoted value", "single", "plain"]
-        );
+        assert_eq!(values_from_env_file(file), vec!["quoted value", "single", "plain"]);
     }
 }

@@ -118,11 +118,7 @@ impl RedactorBuilder {
                     .map_err(|e| crate::Error::Prefilter(e.to_string()))?,
             )
         };
-        Ok(Redactor {
-            detector,
-            known_values,
-            known_ignored: ignored,
-        })
+        Ok(Redactor { detector, known_values, known_ignored: ignored })
     }
 }
 
@@ -175,11 +171,7 @@ impl Redactor {
                     RedactSpan::Secret => (m.secret, false),
                     RedactSpan::Match => (m.span, true),
                 };
-                Redaction {
-                    span,
-                    source: Source::Rule(m.rule),
-                    whole,
-                }
+                Redaction { span, source: Source::Rule(m.rule), whole }
             })
             .collect();
         if let Some(known) = &self.known_values {

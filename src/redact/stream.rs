@@ -29,12 +29,7 @@ pub struct StreamRedactor<'r> {
 impl<'r> StreamRedactor<'r> {
     /// A filter over `redactor`.
     pub fn new(redactor: &'r Redactor) -> Self {
-        StreamRedactor {
-            redactor,
-            pending: Vec::new(),
-            counts: BTreeMap::new(),
-            redacted: 0,
-        }
+        StreamRedactor { redactor, pending: Vec::new(), counts: BTreeMap::new(), redacted: 0 }
     }
 
     /// Takes the next piece of input and writes (and flushes) whatever is safe to release.
@@ -124,10 +119,7 @@ mod tests {
 
     #[test]
     fn open_block_detection() {
-        assert_eq!(
-            open_key_block(b"a\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"),
-            Some(2)
-        );
+        assert_eq!(open_key_block(b"a\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"), Some(2));
         assert_eq!(
             open_key_block(b"a\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"),
             None

@@ -6,11 +6,7 @@ use super::{Report, Status};
 /// Writes `path:line:col  rule_id  ****ABCD` lines, then errors, then the summary.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
-        writeln!(
-            out,
-            "{}:{}:{}  {}  {}",
-            f.file, f.line, f.column, f.rule_id, f.masked
-        )?;
+        writeln!(out, "{}:{}:{}  {}  {}", f.file, f.line, f.column, f.rule_id, f.masked)?;
     }
     for e in &report.errors {
         writeln!(out, "{}: error: {}", e.path, e.message)?;

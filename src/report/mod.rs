@@ -1,6 +1,9 @@
 //! The JSON report: versioned wire types kept apart from the domain types (so internal
 //! changes cannot silently change the contract with CI), and its atomic write.
+pub mod github;
 pub mod human;
+pub mod junit;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -71,6 +74,9 @@ pub struct Stats {
     pub duration_ms: u64,
     /// Rules loaded.
     pub rules: usize,
+    /// Findings accepted and left out, by why: `inline`, `allowlist`, `baseline`.
+    #[serde(default)]
+    pub suppressed: BTreeMap<String, u64>,
 }
 
 /// One finding on the wire.
@@ -129,23 +135,13 @@ impl Report {
         let mut errors: Vec<ErrorEntry> = outcome
             .errors
             .iter()
-            .map(|e| ErrorEntry {
-                path: e.path.clone(),
-                message: e.message.clone(),
-            })
+            .map(|e| ErrorEntry { path: e.path.clone(), message: e.message.clone() })
             .collect();
         errors.sort_by(|a, b| a.path.cmp(&b.path));
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "hygiene".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
-            status: if outcome.passed() {
-                Status::Pass
-            } else {
-                Status::Fail
-            },
+            tool: Tool { name: "hygiene".into(), version: env!("CARGO_PKG_VERSION").into() },
+            status: if outcome.passed() { Status::Pass } else { Status::Fail },
             generated_at,
             root: root.to_string(),
             scopes,
@@ -155,6 +151,7 @@ impl Report {
                 bytes_scanned: outcome.stats.bytes_scanned,
                 duration_ms: outcome.stats.duration.as_millis() as u64,
                 rules: outcome.stats.rules,
+                suppressed: outcome.stats.suppressed.clone(),
             },
             findings,
             errors,
@@ -173,19 +170,13 @@ impl Report {
 /// then renamed over the target. Readers see the old file or the new one, never half of one.
 /// Creates the directory when missing.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), crate::Error> {
-    let io_err = |source| crate::Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = |source| crate::Error::Io { path: path.to_path_buf(), source };
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(io_err)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(io_err)?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io_err)?;
     tmp.write_all(contents).map_err(io_err)?;
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
@@ -203,10 +194,8 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> =
+            std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("latest.json")]);
     }
 

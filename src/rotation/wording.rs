@@ -30,7 +30,8 @@ pub struct Grace {
 }
 
 /// Accepted frequency wordings, for help lines.
-pub const FREQUENCY_HELP: &str = "write a frequency as `90 days`, `90 days (quarterly)`, `30d`, `every 6 months`, \
+pub const FREQUENCY_HELP: &str =
+    "write a frequency as `90 days`, `90 days (quarterly)`, `30d`, `every 6 months`, \
 `2 weeks`, `daily`, `weekly`, `monthly`, `quarterly`, `semi-annually`, `annually`/`yearly`, \
 or `On incident only` (also `on incident`, `as needed`) for keys without a schedule";
 
@@ -67,9 +68,7 @@ impl Grace {
 
     /// A grace of whole days.
     pub fn days(days: u32) -> Grace {
-        Grace {
-            hours: days.saturating_mul(24),
-        }
+        Grace { hours: days.saturating_mul(24) }
     }
 
     /// A grace in hours.
@@ -151,7 +150,7 @@ fn count_and_unit(text: &str) -> Option<(u64, &str)> {
 /// Days per unit; hours are handled by the callers.
 fn unit_days(unit: &str) -> Option<u64> {
     Some(match unit {
-        "day" | "days" | "d" => 1,
+        "" | "day" | "days" | "d" => 1,
         "week" | "weeks" | "w" | "wk" | "wks" => 7,
         "month" | "months" | "mo" | "mos" => 30,
         "quarter" | "quarters" | "q" => 90,
@@ -178,10 +177,7 @@ pub fn parse_interval(text: &str) -> Result<Interval, WordingError> {
     })??;
     if let Some(Some(Ok(noted))) = note.map(interval_words) {
         if noted != interval {
-            return Err(WordingError(format!(
-                "`{}` contradicts itself: {interval} vs {noted}",
-                text.trim()
-            )));
+            return Err(WordingError(format!("`{}` contradicts itself: {interval} vs {noted}", text.trim())));
         }
     }
     Ok(interval)
@@ -199,8 +195,8 @@ fn interval_words(text: &str) -> Option<Result<Interval, WordingError>> {
         "biweekly" | "fortnightly" => 14,
         "monthly" => 30,
         "quarterly" => 90,
-        "semi-annually" | "semiannually" | "semi-annual" | "semiannual" | "biannually"
-        | "half-yearly" | "twice a year" => 180,
+        "semi-annually" | "semiannually" | "semi-annual" | "semiannual" | "biannually" | "half-yearly"
+        | "twice a year" => 180,
         "annually" | "annual" | "yearly" => 365,
         _ => {
             let (count, unit) = count_and_unit(text)?;
@@ -271,8 +267,7 @@ pub fn parse_date(text: &str) -> Result<Date, WordingError> {
     if !shaped {
         return Err(WordingError(format!("`{text}` is not a date (YYYY-MM-DD)")));
     }
-    text.parse::<Date>()
-        .map_err(|e| WordingError(format!("`{text}` is not a valid date: {e}")))
+    text.parse::<Date>().map_err(|e| WordingError(format!("`{text}` is not a valid date: {e}")))
 }
 
 /// A date or date-time as found in a rotation log: `YYYY-MM-DD`, RFC 3339
@@ -292,9 +287,7 @@ pub fn parse_when(text: &str) -> Result<(Date, Option<jiff::Timestamp>), Wording
             return Ok((dt.date(), None));
         }
     }
-    Err(WordingError(format!(
-        "`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 date-time"
-    )))
+    Err(WordingError(format!("`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 date-time")))
 }
 
 /// A visitor accepting a string or an integer count of days.
@@ -394,7 +387,16 @@ mod tests {
 
     #[test]
     fn bad_frequencies() {
-        for text in ["", "sometimes", "12h", "0 days", "90 fortnights", "30 days (quarterly)", "-5 days", "999999 years"] {
+        for text in [
+            "",
+            "sometimes",
+            "12h",
+            "0 days",
+            "90 fortnights",
+            "30 days (quarterly)",
+            "-5 days",
+            "999999 years",
+        ] {
             assert!(parse_interval(text).is_err(), "{text}");
         }
         assert!(parse_interval("30 days (quarterly)").unwrap_err().0.contains("contradicts"));

@@ -80,6 +80,8 @@ pub struct Rule {
     pub generic: bool,
     /// What redaction replaces.
     pub redact: RedactSpan,
+    /// Matches may span lines (private-key blocks); others are searched line by line.
+    pub multiline: bool,
     /// The file the rule came from (`aws.toml` for built-ins, a path for user packs).
     pub source: String,
     pub(crate) regex: Regex,
@@ -145,10 +147,7 @@ const REGEX_SIZE_LIMIT: usize = 16 << 20;
 impl RuleSet {
     /// The rule packs compiled into the binary.
     pub fn builtin() -> Result<RuleSet, RuleFileError> {
-        let mut set = RuleSet {
-            rules: Vec::new(),
-            decoys: Decoys::default(),
-        };
+        let mut set = RuleSet { rules: Vec::new(), decoys: Decoys::default() };
         for (name, text) in builtin::FILES {
             set.add_file(name, text)?;
         }
@@ -160,10 +159,8 @@ impl RuleSet {
         let mut set = RuleSet::builtin()?;
         for dir in extra_dirs {
             let dir = dir.as_ref();
-            let entries = std::fs::read_dir(dir).map_err(|source| crate::Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            let entries = std::fs::read_dir(dir)
+                .map_err(|source| crate::Error::Io { path: dir.to_path_buf(), source })?;
             let mut paths: Vec<_> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -171,10 +168,8 @@ impl RuleSet {
                 .collect();
             paths.sort();
             for path in paths {
-                let text = std::fs::read_to_string(&path).map_err(|source| crate::Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|source| crate::Error::Io { path: path.clone(), source })?;
                 set.add_file(&path.display().to_string(), &text)?;
             }
         }
@@ -187,10 +182,7 @@ impl RuleSet {
         if is_decoys {
             let raw: raw::RawDecoys =
                 toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
-            for (list, out) in [
-                (raw.value, &mut self.decoys.values),
-                (raw.line, &mut self.decoys.lines),
-            ] {
+            for (list, out) in [(raw.value, &mut self.decoys.values), (raw.line, &mut self.decoys.lines)] {
                 for spanned in list {
                     let d = spanned.into_inner();
                     let regex = compile_regex(&d.regex, name, text)?;
@@ -245,13 +237,7 @@ fn compile_regex(pattern: &toml::Spanned<String>, file: &str, text: &str) -> Res
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| {
-            RuleFileError::at(
-                file,
-                text,
-                Some(pattern.span()),
-                "invalid regex".to_string(),
-                format!("{e}"),
-            )
+            RuleFileError::at(file, text, Some(pattern.span()), "invalid regex".to_string(), format!("{e}"))
         })
 }
 
@@ -265,9 +251,7 @@ fn compile_rule(
     let id = r.id.get_ref();
     let id_ok = !id.is_empty()
         && id.contains('.')
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b));
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b));
     if !id_ok {
         return Err(RuleFileError::at(
             file,
@@ -289,11 +273,7 @@ fn compile_rule(
         }
     }
     let regex = compile_regex(&r.regex, file, text)?;
-    let reject = r
-        .reject
-        .as_ref()
-        .map(|p| compile_regex(p, file, text))
-        .transpose()?;
+    let reject = r.reject.as_ref().map(|p| compile_regex(p, file, text)).transpose()?;
     let Some(secret_group) = regex.capture_names().position(|n| n == Some("secret")) else {
         return Err(RuleFileError::at(
             file,
@@ -303,12 +283,7 @@ fn compile_rule(
             "wrap the secret value in (?P<secret>...): only that span is masked and fingerprinted".into(),
         ));
     };
-    let keywords: Vec<String> = r
-        .keywords
-        .get_ref()
-        .iter()
-        .map(|k| k.to_ascii_lowercase())
-        .collect();
+    let keywords: Vec<String> = r.keywords.get_ref().iter().map(|k| k.to_ascii_lowercase()).collect();
     if keywords.is_empty() || keywords.iter().any(|k| k.len() < 2) {
         return Err(RuleFileError::at(
             file,
@@ -336,6 +311,7 @@ fn compile_rule(
         keywords,
         generic: r.generic,
         redact: r.redact,
+        multiline: r.multiline,
         source: file.to_string(),
         regex,
         secret_group,
@@ -349,16 +325,9 @@ fn compile_rule(
             .into_iter()
             .map(|e| match e.into_inner() {
                 raw::RawExample::Text(text) => Example { text, secret: None },
-                raw::RawExample::Pinned { text, secret } => Example {
-                    text,
-                    secret: Some(secret),
-                },
+                raw::RawExample::Pinned { text, secret } => Example { text, secret: Some(secret) },
             })
             .collect(),
-        counter_examples: r
-            .counter_examples
-            .into_iter()
-            .map(toml::Spanned::into_inner)
-            .collect(),
+        counter_examples: r.counter_examples.into_iter().map(toml::Spanned::into_inner).collect(),
     })
 }

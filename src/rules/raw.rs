@@ -38,6 +38,8 @@ pub(crate) struct RawRule {
     #[serde(default)]
     pub(crate) redact: super::RedactSpan,
     #[serde(default)]
+    pub(crate) multiline: bool,
+    #[serde(default)]
     pub(crate) examples: Vec<Spanned<RawExample>>,
     #[serde(default)]
     pub(crate) counter_examples: Vec<Spanned<String>>,

@@ -8,12 +8,7 @@ fn demo() -> std::path::PathBuf {
 
 #[test]
 fn demo_human_output() {
-    let out = hygiene()
-        .arg("scan")
-        .arg(demo())
-        .args(["--include-logs", "--no-report"])
-        .output()
-        .unwrap();
+    let out = hygiene().arg("scan").arg(demo()).args(["--include-logs", "--no-report"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     insta::with_settings!({filters => vec![(r"in \d+\.\d+ s", "in [TIME] s")]}, {
@@ -29,14 +24,8 @@ fn demo_report_follows_the_schema() {
     assert_eq!(report["tool"]["name"], "hygiene");
     assert_eq!(report["status"], "fail");
     let generated = report["generated_at"].as_str().unwrap();
-    assert!(
-        generated.parse::<jiff::Timestamp>().is_ok() && generated.ends_with('Z'),
-        "{generated}"
-    );
-    assert_eq!(
-        report["scopes"],
-        serde_json::json!(["docs/**", "reports/**", "data/*/logs/**"])
-    );
+    assert!(generated.parse::<jiff::Timestamp>().is_ok() && generated.ends_with('Z'), "{generated}");
+    assert_eq!(report["scopes"], serde_json::json!(["docs/**", "reports/**", "data/*/logs/**"]));
     for key in ["files_scanned", "bytes_scanned", "duration_ms", "rules"] {
         assert!(report["stats"][key].is_u64(), "stats.{key}");
     }
@@ -44,14 +33,7 @@ fn demo_report_follows_the_schema() {
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 6);
     for f in findings {
-        for key in [
-            "rule_id",
-            "description",
-            "severity",
-            "file",
-            "masked",
-            "fingerprint",
-        ] {
+        for key in ["rule_id", "description", "severity", "file", "masked", "fingerprint"] {
             assert!(f[key].is_string(), "finding.{key}");
         }
         for key in ["line", "column", "end_line"] {
@@ -68,28 +50,10 @@ fn demo_report_follows_the_schema() {
 #[test]
 fn exit_codes() {
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "docs/clean.md",
-        "All credentials live in the vault.\n",
-    );
-    hygiene()
-        .arg("scan")
-        .arg(dir.path())
-        .arg("--no-report")
-        .assert()
-        .code(0);
-    write(
-        dir.path(),
-        "docs/leak.md",
-        format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(1).alnum(36)),
-    );
-    hygiene()
-        .arg("scan")
-        .arg(dir.path())
-        .arg("--no-report")
-        .assert()
-        .code(1);
+    write(dir.path(), "docs/clean.md", "All credentials live in the vault.\n");
+    hygiene().arg("scan").arg(dir.path()).arg("--no-report").assert().code(0);
+    write(dir.path(), "docs/leak.md", format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(1).alnum(36)));
+    hygiene().arg("scan").arg(dir.path()).arg("--no-report").assert().code(1);
     hygiene()
         .arg("scan")
         .arg(dir.path().join("nope"))
@@ -109,10 +73,7 @@ fn fingerprints_are_stable_across_line_moves_and_keyed() {
     write(dir.path(), "docs/a.md", format!("intro\nmore\nlines\n\n{line}"));
     let (_, after) = scan_json(dir.path(), &[]);
     assert_ne!(before["findings"][0]["line"], after["findings"][0]["line"]);
-    assert_eq!(
-        before["findings"][0]["fingerprint"],
-        after["findings"][0]["fingerprint"]
-    );
+    assert_eq!(before["findings"][0]["fingerprint"], after["findings"][0]["fingerprint"]);
     let other_key = hygiene()
         .env("HYGIENE_FINGERPRINT_KEY", "another-key")
         .arg("scan")
@@ -121,20 +82,13 @@ fn fingerprints_are_stable_across_line_moves_and_keyed() {
         .output()
         .unwrap();
     let other: serde_json::Value = serde_json::from_slice(&other_key.stdout).unwrap();
-    assert_ne!(
-        other["findings"][0]["fingerprint"],
-        after["findings"][0]["fingerprint"]
-    );
+    assert_ne!(other["findings"][0]["fingerprint"], after["findings"][0]["fingerprint"]);
 }
 
 #[test]
 fn key_file_is_created_and_git_ignored_without_the_environment_variable() {
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "docs/leak.md",
-        format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(3).alnum(36)),
-    );
+    write(dir.path(), "docs/leak.md", format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(3).alnum(36)));
     let run = || {
         let out = hygiene()
             .env_remove("HYGIENE_FINGERPRINT_KEY")
@@ -149,10 +103,7 @@ fn key_file_is_created_and_git_ignored_without_the_environment_variable() {
     let first = run();
     assert!(dir.path().join(".hygiene/fingerprint.key").exists());
     assert_eq!(
-        std::fs::read_to_string(dir.path().join(".hygiene/.gitignore"))
-            .unwrap()
-            .lines()
-            .last(),
+        std::fs::read_to_string(dir.path().join(".hygiene/.gitignore")).unwrap().lines().last(),
         Some("*")
     );
     assert_eq!(first, run());
@@ -163,25 +114,15 @@ fn key_file_is_created_and_git_ignored_without_the_environment_variable() {
 fn closed_pipe_exits_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let mut fakes = Fakes::new(4);
-    let lines: Vec<String> = (0..2000)
-        .map(|_| format!("GH={}{}", "ghp_", fakes.alnum(36)))
-        .collect();
+    let lines: Vec<String> = (0..2000).map(|_| format!("GH={}{}", "ghp_", fakes.alnum(36))).collect();
     write(dir.path(), "docs/many.md", lines.join("\n"));
     let bin = assert_cmd::cargo::cargo_bin("hygiene");
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!(
-            "'{}' scan '{}' --no-report | head -n 1",
-            bin.display(),
-            dir.path().display()
-        ))
+        .arg(format!("'{}' scan '{}' --no-report | head -n 1", bin.display(), dir.path().display()))
         .env("HYGIENE_FINGERPRINT_KEY", "k")
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "",
-        "no panic or error on a closed pipe"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no panic or error on a closed pipe");
 }

@@ -13,9 +13,7 @@ fn render(err: &dyn miette::Diagnostic) -> String {
 
 fn load_error(text: &str) -> String {
     let mut set = RuleSet::builtin().unwrap();
-    let err = set
-        .add_file("rules/acme.toml", text)
-        .expect_err("pack must be rejected");
+    let err = set.add_file("rules/acme.toml", text).expect_err("pack must be rejected");
     render(&err)
 }
 
@@ -67,13 +65,7 @@ fn cli_exits_2_with_the_file_named() {
     std::fs::create_dir_all(&rules).unwrap();
     std::fs::write(rules.join("bad.toml"), "[[rules]]\nid = 'x'\n").unwrap();
     std::fs::create_dir_all(dir.path().join("docs")).unwrap();
-    let out = crate::hygiene()
-        .arg("scan")
-        .arg(dir.path())
-        .arg("--rules")
-        .arg(&rules)
-        .output()
-        .unwrap();
+    let out = crate::hygiene().arg("scan").arg(dir.path()).arg("--rules").arg(&rules).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bad.toml"), "{stderr}");
@@ -85,16 +77,9 @@ fn cli_exits_2_with_the_file_named() {
 #[test]
 fn bad_config_is_a_diagnostic_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    crate::write(
-        dir.path(),
-        "hygiene.toml",
-        "scopes = [\"docs/**\"]\ninclude_log = true\n",
-    );
+    crate::write(dir.path(), "hygiene.toml", "scopes = [\"docs/**\"]\ninclude_log = true\n");
     let out = crate::hygiene().arg("scan").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("hygiene.toml") && stderr.contains("include_log"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("hygiene.toml") && stderr.contains("include_log"), "{stderr}");
 }

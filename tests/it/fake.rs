@@ -17,9 +17,7 @@ impl Fakes {
     }
 
     pub(crate) fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| alphabet[self.0.gen_range(0..alphabet.len())] as char)
-            .collect()
+        (0..n).map(|_| alphabet[self.0.gen_range(0..alphabet.len())] as char).collect()
     }
 
     pub(crate) fn alnum(&mut self, n: usize) -> String {
@@ -45,11 +43,8 @@ impl Fakes {
         add("slack", s.clone(), format!("slack_token: {s}"));
         let s = format!("sk_live_{}", self.alnum(32));
         add("stripe", s.clone(), format!("STRIPE_SECRET_KEY={s}"));
-        let s = format!(
-            "{}{}",
-            "hf_",
-            self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)
-        );
+        let s =
+            format!("{}{}", "hf_", self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34));
         add("huggingface", s.clone(), format!("HF_TOKEN={s}"));
         let s = format!("PK{}", self.chars(UPPER_DIGITS, 18));
         add("alpaca", s.clone(), format!("APCA-API-KEY-ID: {s}"));
@@ -60,11 +55,7 @@ impl Fakes {
         let s = self.chars(HEX, 64);
         add("bitget", s.clone(), format!("BOT1_BITGET_SECRET_KEY={s}"));
         let s = self.alnum(14);
-        add(
-            "db",
-            s.clone(),
-            format!("DATABASE_URL=postgres://trader:{s}@db.internal:5432/ledger"),
-        );
+        add("db", s.clone(), format!("DATABASE_URL=postgres://trader:{s}@db.internal:5432/ledger"));
         let s = self.alnum(28);
         add("http", s.clone(), format!("Authorization: Bearer {s}"));
         let s = self.alnum(24);

@@ -1,8 +1,10 @@
 //! Integration tests: the library's detector and the `hygiene` binary end to end.
+mod baseline;
 mod cli;
 mod decoys;
 mod diagnostics;
 mod fake;
+mod formats;
 mod no_leak;
 mod reading;
 mod redact;
@@ -16,8 +18,7 @@ use assert_cmd::Command;
 /// The `hygiene` binary.
 pub(crate) fn hygiene() -> Command {
     let mut cmd = Command::cargo_bin("hygiene").expect("binary builds");
-    cmd.env("HYGIENE_FINGERPRINT_KEY", "test-key")
-        .env_remove("RUST_BACKTRACE");
+    cmd.env("HYGIENE_FINGERPRINT_KEY", "test-key").env_remove("RUST_BACKTRACE");
     cmd
 }
 

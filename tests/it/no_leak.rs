@@ -15,23 +15,13 @@ fn no_secret_value_in_any_output() {
         let place = ["docs/runbook.md", "reports/recon.json", "data/bot1/logs/app.log"][i % 3];
         let path = dir.path().join(place);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .unwrap();
-        writeln!(
-            file,
-            "2026-11-20T08:00:0{}Z ERROR {family} failed: {line}",
-            i % 10
-        )
-        .unwrap();
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).unwrap();
+        writeln!(file, "2026-11-20T08:00:0{}Z ERROR {family} failed: {line}", i % 10).unwrap();
         secrets.push(secret.trim().to_string());
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let gz_secret = fakes.alnum(30);
-    gz.write_all(format!("Authorization: Bearer {gz_secret}\n").as_bytes())
-        .unwrap();
+    gz.write_all(format!("Authorization: Bearer {gz_secret}\n").as_bytes()).unwrap();
     write(dir.path(), "data/bot2/logs/app.log.1.gz", gz.finish().unwrap());
     secrets.push(gz_secret);
 
@@ -53,12 +43,7 @@ fn no_secret_value_in_any_output() {
     assert_eq!(found, secrets.len(), "every planted secret is found once");
     outputs.push(("report".into(), report));
     // The rules listing and an error path print nothing from the scanned files either.
-    let out = hygiene()
-        .arg("scan")
-        .arg(dir.path())
-        .args(["--rules", "/nonexistent"])
-        .output()
-        .unwrap();
+    let out = hygiene().arg("scan").arg(dir.path()).args(["--rules", "/nonexistent"]).output().unwrap();
     outputs.push(("error stderr".into(), out.stderr));
 
     for (name, bytes) in &outputs {

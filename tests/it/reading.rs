@@ -22,21 +22,11 @@ fn positions_survive_bom_crlf_and_invalid_utf8() {
     write(dir.path(), "docs/mixed.md", &bytes);
     let (_, report) = scan_json(dir.path(), &[]);
     // Line 3: "héllo GITHUB_TOKEN=" is 19 characters, so the token starts at column 20.
-    assert_eq!(
-        locations(&report),
-        vec![("docs/mixed.md".into(), 3, 20, "github.pat-classic".into())]
-    );
+    assert_eq!(locations(&report), vec![("docs/mixed.md".into(), 3, 20, "github.pat-classic".into())]);
     let t2 = token(2);
-    write(
-        dir.path(),
-        "docs/bom.md",
-        format!("\u{feff}{t2} first").as_bytes(),
-    );
+    write(dir.path(), "docs/bom.md", format!("\u{feff}{t2} first").as_bytes());
     let (_, report) = scan_json(dir.path(), &["--scope", "docs/bom.md"]);
-    assert_eq!(
-        locations(&report),
-        vec![("docs/bom.md".into(), 1, 1, "github.pat-classic".into())]
-    );
+    assert_eq!(locations(&report), vec![("docs/bom.md".into(), 1, 1, "github.pat-classic".into())]);
 }
 
 #[test]
@@ -53,12 +43,7 @@ fn multi_megabyte_single_line() {
     let (_, report) = scan_json(dir.path(), &[]);
     assert_eq!(
         locations(&report),
-        vec![(
-            "reports/ws-dump.json".into(),
-            1,
-            column,
-            "github.pat-classic".into()
-        )]
+        vec![("reports/ws-dump.json".into(), 1, column, "github.pat-classic".into())]
     );
 }
 
@@ -81,12 +66,7 @@ fn secret_across_a_chunk_edge_is_found_once_with_the_right_line() {
     assert_eq!(
         locations(&report),
         vec![
-            (
-                "data/bot1/logs/big.log".into(),
-                2,
-                start_col,
-                "github.pat-classic".into()
-            ),
+            ("data/bot1/logs/big.log".into(), 2, start_col, "github.pat-classic".into()),
             ("data/bot1/logs/big.log".into(), 4, 4, "github.pat-classic".into()),
         ]
     );
@@ -110,12 +90,9 @@ fn short_reads_give_the_same_matches() {
     let text = format!("x\nGITHUB_TOKEN={}\ny\nGH={}\n", token(6), token(7));
     let mut buffer = Vec::new();
     let mut seen = Vec::new();
-    let bytes = scan_stream(
-        &detector,
-        &mut Trickle(text.as_bytes()),
-        &mut buffer,
-        |_, m, p| seen.push((m.secret.clone(), p.line, p.column)),
-    )
+    let bytes = scan_stream(&detector, &mut Trickle(text.as_bytes()), &mut buffer, |_, m, p| {
+        seen.push((m.secret.clone(), p.line, p.column))
+    })
     .unwrap();
     assert_eq!(bytes, text.len() as u64);
     assert_eq!(seen.len(), 2);
@@ -128,14 +105,9 @@ fn gzip_logs_are_scanned_and_binaries_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let t = token(8);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(format!("line one\nAuthorization: token {t}\n").as_bytes())
-        .unwrap();
+    gz.write_all(format!("line one\nAuthorization: token {t}\n").as_bytes()).unwrap();
     write(dir.path(), "data/bot2/logs/app.log.3.gz", gz.finish().unwrap());
-    write(
-        dir.path(),
-        "data/bot2/logs/core.1234",
-        b"\x7FELF\x02\x01\x01\0\0\0",
-    );
+    write(dir.path(), "data/bot2/logs/core.1234", b"\x7FELF\x02\x01\x01\0\0\0");
     write(dir.path(), "reports/model.pkl", b"\x80\x04\x95\x10\0\0\0\0\0\0\0");
     write(dir.path(), "reports/chart.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     let mut blob = format!("GITHUB_TOKEN={}\n", token(9)).into_bytes();
@@ -145,12 +117,7 @@ fn gzip_logs_are_scanned_and_binaries_skipped() {
     assert_eq!(code, 1);
     assert_eq!(
         locations(&report),
-        vec![(
-            "data/bot2/logs/app.log.3.gz".into(),
-            2,
-            22,
-            "github.pat-classic".into()
-        )]
+        vec![("data/bot2/logs/app.log.3.gz".into(), 2, 22, "github.pat-classic".into())]
     );
     let skipped = &report["stats"]["files_skipped"];
     assert_eq!(skipped["executable or core dump"], 1);

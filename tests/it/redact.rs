@@ -94,43 +94,27 @@ proptest! {
 #[test]
 fn bytes_outside_secrets_are_untouched() {
     let token = format!("{}{}", "ghp_", Fakes::new(1).alnum(36));
-    let input = [
-        b"\xff\xfe invalid\r\nkey ".as_slice(),
-        token.as_bytes(),
-        b"\r\nno newline at end",
-    ]
-    .concat();
+    let input = [b"\xff\xfe invalid\r\nkey ".as_slice(), token.as_bytes(), b"\r\nno newline at end"].concat();
     let out = redactor().redact_bytes(&input).into_owned();
-    let expected = [
-        b"\xff\xfe invalid\r\nkey ****".as_slice(),
-        &token.as_bytes()[36..],
-        b"\r\nno newline at end",
-    ]
-    .concat();
+    let expected =
+        [b"\xff\xfe invalid\r\nkey ****".as_slice(), &token.as_bytes()[36..], b"\r\nno newline at end"]
+            .concat();
     assert_eq!(out, expected);
 }
 
 #[test]
 fn keeps_labels_and_redacts_private_keys_whole() {
     let token = Fakes::new(2).alnum(28);
-    let out = redactor()
-        .redact(&format!("Authorization: Bearer {token}"))
-        .into_owned();
+    let out = redactor().redact(&format!("Authorization: Bearer {token}")).into_owned();
     assert_eq!(out, format!("Authorization: Bearer ****{}", &token[24..]));
     let body: Vec<String> = (0..5).map(|i| Fakes::new(i).alnum(64)).collect();
-    let key = format!(
-        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
-        body.join("\n")
-    );
+    let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----", body.join("\n"));
     let out = redactor().redact(&format!("before\n{key}\nafter\n")).into_owned();
     assert_eq!(out, "before\n****\nafter\n");
     // Arriving line by line, the block is held until its END and redacted the same.
     let text = format!("before\n{key}\nafter\n");
     let cuts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
-    assert_eq!(
-        stream(redactor(), text.as_bytes(), &cuts),
-        b"before\n****\nafter\n"
-    );
+    assert_eq!(stream(redactor(), text.as_bytes(), &cuts), b"before\n****\nafter\n");
 }
 
 #[test]
@@ -174,11 +158,7 @@ fn filter_through_a_pipe_with_stats_check_and_env() {
     let env_secret = fakes.alnum(20);
     let file_secret = fakes.alnum(18);
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "env/.env",
-        format!("# bot3\nexport BOT3_BITGET_SECRET=\"{file_secret}\"\n"),
-    );
+    write(dir.path(), "env/.env", format!("# bot3\nexport BOT3_BITGET_SECRET=\"{file_secret}\"\n"));
     let input = format!(
         "start\nsigned with {env_secret} ok\nconfig {file_secret}\nGITHUB_TOKEN={}{}\n",
         "ghp_",
@@ -198,28 +178,14 @@ fn filter_through_a_pipe_with_stats_check_and_env() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        !stdout.contains(&env_secret) && !stdout.contains(&file_secret),
-        "{stdout}"
-    );
+    assert!(!stdout.contains(&env_secret) && !stdout.contains(&file_secret), "{stdout}");
     assert!(stdout.starts_with("start\nsigned with ****"), "{stdout}");
-    assert!(
-        stderr.contains("known-value") && stderr.contains("github.pat-classic"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("known-value") && stderr.contains("github.pat-classic"), "{stderr}");
     assert!(!stderr.contains(&env_secret) && !stderr.contains(&file_secret));
     // --check: exit 1, nothing written.
-    let out = hygiene()
-        .args(["redact", "--check"])
-        .write_stdin(input.clone())
-        .output()
-        .unwrap();
+    let out = hygiene().args(["redact", "--check"]).write_stdin(input.clone()).output().unwrap();
     assert_eq!((out.status.code(), out.stdout.len()), (Some(1), 0));
-    let out = hygiene()
-        .args(["redact", "--check"])
-        .write_stdin("nothing here\n")
-        .output()
-        .unwrap();
+    let out = hygiene().args(["redact", "--check"]).write_stdin("nothing here\n").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -232,55 +198,31 @@ fn in_place_rewrites_atomically_and_keeps_permissions() {
     write(dir.path(), "clean.log", "nothing\n");
     let a = dir.path().join("a.log");
     std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o640)).unwrap();
-    let clean_mtime = std::fs::metadata(dir.path().join("clean.log"))
-        .unwrap()
-        .modified()
-        .unwrap();
-    hygiene()
-        .args(["redact", "--in-place"])
-        .arg(&a)
-        .arg(dir.path().join("clean.log"))
-        .assert()
-        .code(0);
+    let clean_mtime = std::fs::metadata(dir.path().join("clean.log")).unwrap().modified().unwrap();
+    hygiene().args(["redact", "--in-place"]).arg(&a).arg(dir.path().join("clean.log")).assert().code(0);
     let text = std::fs::read_to_string(&a).unwrap();
     assert_eq!(text, format!("line\nGITHUB_TOKEN=****{}\n", &token[36..]));
     assert_eq!(std::fs::metadata(&a).unwrap().permissions().mode() & 0o777, 0o640);
-    assert_eq!(
-        std::fs::metadata(dir.path().join("clean.log"))
-            .unwrap()
-            .modified()
-            .unwrap(),
-        clean_mtime
-    );
+    assert_eq!(std::fs::metadata(dir.path().join("clean.log")).unwrap().modified().unwrap(), clean_mtime);
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names.len(), 2, "no temp files left: {names:?}");
     // A missing file is an error (exit 2) and leaves the others alone.
-    hygiene()
-        .args(["redact", "--in-place"])
-        .arg(dir.path().join("missing.log"))
-        .assert()
-        .code(2);
+    hygiene().args(["redact", "--in-place"]).arg(dir.path().join("missing.log")).assert().code(2);
 }
 
 #[cfg(unix)]
 #[test]
 fn closed_downstream_pipe_exits_quietly() {
     let dir = tempfile::tempdir().unwrap();
-    let lines: Vec<String> = (0..200_000)
-        .map(|i| format!("2026-11-20 INFO line {i}"))
-        .collect();
+    let lines: Vec<String> = (0..200_000).map(|i| format!("2026-11-20 INFO line {i}")).collect();
     write(dir.path(), "big.log", lines.join("\n"));
     let bin = assert_cmd::cargo::cargo_bin("hygiene");
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!(
-            "'{}' redact '{}' | head -n 1",
-            bin.display(),
-            dir.path().join("big.log").display()
-        ))
+        .arg(format!("'{}' redact '{}' | head -n 1", bin.display(), dir.path().join("big.log").display()))
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2026-11-20 INFO line 0\n");

@@ -12,16 +12,9 @@ fn builtin() -> Detector {
 #[test]
 fn every_builtin_example_and_counter_example_holds() {
     let failures = builtin().check_examples();
-    let listing: Vec<String> = failures
-        .iter()
-        .map(|f| format!("{}: {} in {:?}", f.id, f.problem, f.example))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} failing examples:\n{}",
-        failures.len(),
-        listing.join("\n")
-    );
+    let listing: Vec<String> =
+        failures.iter().map(|f| format!("{}: {} in {:?}", f.id, f.problem, f.example)).collect();
+    assert!(failures.is_empty(), "{} failing examples:\n{}", failures.len(), listing.join("\n"));
 }
 
 #[test]
@@ -33,16 +26,9 @@ fn every_rule_has_examples_and_counter_examples() {
         assert!(!rule.description.is_empty(), "{} has no description", rule.id);
     }
     // The check above also fails rules without examples; counter-examples are required by policy.
-    let without_counter: Vec<&str> = set
-        .rules
-        .iter()
-        .filter(|r| r.counter_example_count() == 0)
-        .map(|r| r.id.as_str())
-        .collect();
-    assert!(
-        without_counter.is_empty(),
-        "rules without counter-examples: {without_counter:?}"
-    );
+    let without_counter: Vec<&str> =
+        set.rules.iter().filter(|r| r.counter_example_count() == 0).map(|r| r.id.as_str()).collect();
+    assert!(without_counter.is_empty(), "rules without counter-examples: {without_counter:?}");
 }
 
 #[test]
@@ -73,18 +59,10 @@ fn required_families_are_covered() {
         "http.",
         "generic.",
     ] {
-        assert!(
-            ids.iter().any(|id| id.starts_with(family)),
-            "no rule in family {family}"
-        );
+        assert!(ids.iter().any(|id| id.starts_with(family)), "no rule in family {family}");
     }
-    for needle in [
-        "npm", "pypi", "binance", "coinbase", "kraken", "fernet", "session",
-    ] {
-        assert!(
-            ids.iter().any(|id| id.contains(needle)),
-            "no rule mentioning {needle}"
-        );
+    for needle in ["npm", "pypi", "binance", "coinbase", "kraken", "fernet", "session"] {
+        assert!(ids.iter().any(|id| id.contains(needle)), "no rule mentioning {needle}");
     }
 }
 
@@ -94,18 +72,9 @@ fn specific_rule_beats_generic_on_the_same_value() {
     let mut fakes = Fakes::new(7);
     for (family, line, secret) in fakes.planted() {
         let found = detector.find(line.as_bytes());
-        assert_eq!(
-            found.len(),
-            1,
-            "{family}: exactly one finding expected in {:?}",
-            line.len()
-        );
+        assert_eq!(found.len(), 1, "{family}: exactly one finding expected in {:?}", line.len());
         let m = &found[0];
-        assert_eq!(
-            &line.as_bytes()[m.secret.clone()],
-            secret.as_bytes(),
-            "{family}: captured span"
-        );
+        assert_eq!(&line.as_bytes()[m.secret.clone()], secret.as_bytes(), "{family}: captured span");
         let rule = &detector.rules()[m.rule];
         if family != "generic" {
             assert!(!rule.generic, "{family}: reported by generic rule {}", rule.id);
@@ -143,10 +112,7 @@ counter_examples = ["acme_short"]
 #[test]
 fn rules_check_command_passes_and_list_prints_every_rule() {
     crate::hygiene().args(["rules", "check"]).assert().success();
-    let out = crate::hygiene()
-        .args(["rules", "list", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = crate::hygiene().args(["rules", "list", "--format", "json"]).output().unwrap();
     assert!(out.status.success());
     let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list.len(), RuleSet::builtin().unwrap().rules.len());
@@ -172,16 +138,9 @@ counter_examples = ["acme_q8zr2kd0lmxw7pft3uyh9svb"]
 "#,
     )
     .unwrap();
-    let out = crate::hygiene()
-        .args(["rules", "check", "--rules"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = crate::hygiene().args(["rules", "check", "--rules"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("FAIL acme.token: no match"), "{stdout}");
-    assert!(
-        stdout.contains("FAIL acme.token: counter-example matched"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("FAIL acme.token: counter-example matched"), "{stdout}");
 }

@@ -61,14 +61,9 @@ fn scope_and_exclude_flags_and_config() {
     let (dir, _) = tree();
     let (_, report) = scan_json(dir.path(), &["--scope", "src/**", "--scope", "reports/**"]);
     assert_eq!(files(&report), vec!["reports/recon.json", "src/config.py"]);
-    let (_, report) = scan_json(
-        dir.path(),
-        &["--exclude", "docs/archive/**", "--exclude", "docs/.hidden/**"],
-    );
-    assert_eq!(
-        files(&report),
-        vec!["docs/ignored-by-git.md", "docs/runbook.md", "reports/recon.json"]
-    );
+    let (_, report) =
+        scan_json(dir.path(), &["--exclude", "docs/archive/**", "--exclude", "docs/.hidden/**"]);
+    assert_eq!(files(&report), vec!["docs/ignored-by-git.md", "docs/runbook.md", "reports/recon.json"]);
     write(
         dir.path(),
         "hygiene.toml",
@@ -76,10 +71,7 @@ fn scope_and_exclude_flags_and_config() {
     );
     let (_, report) = scan_json(dir.path(), &[]);
     assert_eq!(files(&report), vec!["data/bot1/logs/app.log", "docs/runbook.md"]);
-    assert_eq!(
-        report["scopes"],
-        serde_json::json!(["docs/runbook.md", "data/*/logs/**"])
-    );
+    assert_eq!(report["scopes"], serde_json::json!(["docs/runbook.md", "data/*/logs/**"]));
 }
 
 #[test]
@@ -87,14 +79,7 @@ fn explicit_files_are_scanned_exactly() {
     let (dir, _) = tree();
     let out = hygiene()
         .current_dir(dir.path())
-        .args([
-            "scan",
-            "--no-report",
-            "--format",
-            "json",
-            "src/config.py",
-            "docs/runbook.md",
-        ])
+        .args(["scan", "--no-report", "--format", "json", "src/config.py", "docs/runbook.md"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -104,14 +89,7 @@ fn explicit_files_are_scanned_exactly() {
     // A missing file is an error, and an error is a fail.
     let out = hygiene()
         .current_dir(dir.path())
-        .args([
-            "scan",
-            "--no-report",
-            "--format",
-            "json",
-            "docs/missing.md",
-            "docs/runbook.md",
-        ])
+        .args(["scan", "--no-report", "--format", "json", "docs/missing.md", "docs/runbook.md"])
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -129,10 +107,7 @@ fn symlinks_are_skipped_unless_followed_and_broken_ones_are_errors() {
     std::fs::create_dir_all(dir.path().join("docs")).unwrap();
     std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("docs/link.md")).unwrap();
     let (code, report) = scan_json(dir.path(), &[]);
-    assert_eq!(
-        (code, report["stats"]["files_skipped"]["symlink"].as_u64()),
-        (0, Some(1))
-    );
+    assert_eq!((code, report["stats"]["files_skipped"]["symlink"].as_u64()), (0, Some(1)));
     let (code, report) = scan_json(dir.path(), &["--follow"]);
     assert_eq!(code, 1);
     assert_eq!(files(&report), vec!["docs/link.md"]);
@@ -140,11 +115,7 @@ fn symlinks_are_skipped_unless_followed_and_broken_ones_are_errors() {
     let (code, report) = scan_json(dir.path(), &["--follow"]);
     assert_eq!(code, 1);
     assert_eq!(report["status"], "fail");
-    assert!(report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|e| e["path"] == "docs/dangling.md"));
+    assert!(report["errors"].as_array().unwrap().iter().any(|e| e["path"] == "docs/dangling.md"));
 }
 
 #[test]
@@ -166,13 +137,7 @@ fn report_is_written_atomically_and_never_scanned() {
     assert_eq!(leftovers, vec!["latest.json"]);
     // A custom report path inside a scope is not scanned either.
     let custom = dir.path().join("docs/hygiene.json");
-    hygiene()
-        .arg("scan")
-        .arg(dir.path())
-        .arg("--report")
-        .arg(&custom)
-        .output()
-        .unwrap();
+    hygiene().arg("scan").arg(dir.path()).arg("--report").arg(&custom).output().unwrap();
     let again: serde_json::Value = serde_json::from_slice(&std::fs::read(&custom).unwrap()).unwrap();
     assert_eq!(again["findings"], first["findings"]);
 }
@@ -190,12 +155,7 @@ fn unwritable_report_is_an_error_not_a_pass() {
 #[test]
 fn nothing_to_scan_passes_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let out = hygiene()
-        .arg("scan")
-        .arg(dir.path())
-        .arg("--no-report")
-        .output()
-        .unwrap();
+    let out = hygiene().arg("scan").arg(dir.path()).arg("--no-report").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("nothing to scan"));
 }

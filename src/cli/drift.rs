@@ -1,0 +1,138 @@
+//! `hygiene drift`: load the rotation policy and log, compute every key's status for a day
+//! (default: today in UTC, read here, never in the library), print the table or JSON.
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use jiff::civil::Date;
+use secrets_hygiene::config::Config;
+use secrets_hygiene::rotation::{self, drift, log, render, PolicyEntry};
+
+use super::{print, CliError, ExitStatus};
+
+/// Arguments of `hygiene drift`.
+#[derive(Debug, Args)]
+pub(crate) struct DriftArgs {
+    /// The repository root (default `.`): hygiene.toml, and the paths it names, are relative to it.
+    #[arg(value_name = "ROOT")]
+    pub(crate) root: Option<PathBuf>,
+    /// The markdown file with the policy table (default: [rotation] policy_file).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+    /// The JSONL rotation log (default: [rotation] log, else ROOT/reports/security/rotation-log.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) log: Option<PathBuf>,
+    /// Compute the drift as of this day (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub(crate) now: Option<Date>,
+    /// Mark keys `leaked` from the findings of this scan report (e.g. reports/security/latest.json).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    pub(crate) format: DriftFormat,
+}
+
+/// `--format` of `hygiene drift`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DriftFormat {
+    /// A table, warnings and a summary line.
+    Human,
+    /// The drift JSON (schema_version 1).
+    Json,
+}
+
+/// `--now` / `--date`: exactly YYYY-MM-DD.
+pub(crate) fn parse_day(text: &str) -> Result<Date, String> {
+    rotation::parse_date(text).map_err(|e| e.0)
+}
+
+/// Today in UTC: the one place drift reads the clock.
+pub(crate) fn today_utc() -> Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// A rotation error as a rendered diagnostic.
+pub(crate) fn diagnostic(e: rotation::RotationError) -> CliError {
+    CliError::Diagnostic(miette::Report::new(e))
+}
+
+/// Runs `hygiene drift`: exit 1 when a key is overdue, expired, leaked or never rotated.
+pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
+    let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !root.is_dir() {
+        return Err(secrets_hygiene::Error::MissingPath(root).into());
+    }
+    let config = Config::load(&root)?.rotation;
+    let policy = rotation::load_policy(&root, &config, args.policy.as_deref()).map_err(diagnostic)?;
+    let log_path = args.log.clone().unwrap_or_else(|| config.log_path(&root));
+    let log = match log::read_optional(&log_path).map_err(diagnostic)? {
+        Some(log) => log,
+        // Named on the command line: it must exist.
+        None if args.log.is_some() => {
+            return Err(diagnostic(rotation::RotationError::Io {
+                path: log_path,
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }))
+        }
+        None => {
+            warn(&format!(
+                "no rotation log at {}: keys without a Next Rotation date are never_rotated",
+                log_path.display()
+            ));
+            Vec::new()
+        }
+    };
+    let leaks = match &args.report {
+        Some(path) => leaks_from_report(path, &policy)?,
+        None => Vec::new(),
+    };
+    let today = args.now.unwrap_or_else(today_utc);
+    let rows = drift::compute(&policy, &log, &leaks, today, config.reminders());
+    let unknown = drift::unknown_log_names(&policy, &log);
+    match args.format {
+        DriftFormat::Human => print(&render::human(&rows, today, &unknown))?,
+        DriftFormat::Json => print(&render::json(&rows, today, &unknown))?,
+    }
+    Ok(if drift::needs_action(&rows) {
+        ExitStatus::Fail
+    } else {
+        ExitStatus::Pass
+    })
+}
+
+/// Findings of a scan report attributed to policy keys by rule family (`alpaca.secret-key` ->
+/// `ALPACA_SECRET_KEY`). A finding in the current report is still in the repository, so it has
+/// no date: it marks its key leaked until it is redacted.
+fn leaks_from_report(path: &Path, policy: &[PolicyEntry]) -> Result<Vec<drift::Leak>, CliError> {
+    let bad = |message: String| CliError::Diagnostic(miette::miette!("{}: {message}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let report: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not a scan report: {e}")))?;
+    if report["schema_version"] != 1 {
+        return Err(bad("not a version 1 scan report".into()));
+    }
+    let findings = report["findings"]
+        .as_array()
+        .ok_or_else(|| bad("the report has no findings array".into()))?;
+    let mut leaks = Vec::new();
+    for f in findings {
+        let (Some(rule_id), Some(file), Some(line)) = (f["rule_id"].as_str(), f["file"].as_str(), f["line"].as_u64()) else {
+            return Err(bad("a finding lacks rule_id, file or line".into()));
+        };
+        if let Some(entry) = drift::attribute_rule(rule_id, policy) {
+            leaks.push(drift::Leak {
+                secret_name: entry.name.clone(),
+                rule_id: rule_id.to_string(),
+                file: file.to_string(),
+                line,
+                seen_on: None,
+                known_value: false,
+            });
+        }
+    }
+    Ok(leaks)
+}
+
+#[allow(clippy::print_stderr)]
+pub(crate) fn warn(message: &str) {
+    eprintln!("hygiene: warning: {message}");
+}

@@ -1,0 +1,100 @@
+//! GitHub Actions output (`--format github`): one workflow command per finding, so each
+//! finding shows as an annotation on the file and line in the pull request, one `::error` per
+//! file that could not be read, and a closing `::notice` with the summary line.
+//!
+//! Values are escaped as the Actions runner expects (`@actions/core`'s `issueCommand`): in
+//! the message `%`, CR and LF; in properties also `:` and `,`.
+use std::fmt::Write as _;
+
+use super::Report;
+
+/// Renders one workflow command per line, with a trailing newline.
+///
+/// ```text
+/// ::error file=docs/runbook.md,line=22,col=42,endLine=22,title=db.connection-url::Password in a database, cache or broker URL (****zlQE)
+/// ::notice title=hygiene::fail: 1 finding in 1 file; scanned 6 files (0.0 MB), skipped 0, in 0.01 s
+/// ```
+///
+/// `critical` and `high` findings are `::error`, `medium` and `low` ones `::warning`. File
+/// paths are the report's paths joined to the root as given (so they are relative to the
+/// working directory, which is what Actions resolves against the workspace).
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let command = match f.severity.as_str() {
+            "medium" | "low" => "warning",
+            _ => "error",
+        };
+        let _ = writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},title={}::{}",
+            escape_property(&workspace_path(&report.root, &f.file)),
+            f.line,
+            f.column,
+            f.end_line,
+            escape_property(&f.rule_id),
+            escape_data(&format!("{} ({})", f.description, f.masked)),
+        );
+    }
+    for e in &report.errors {
+        let _ = writeln!(
+            out,
+            "::error title=hygiene::{}",
+            escape_data(&format!("cannot read {}: {}", workspace_path(&report.root, &e.path), e.message)),
+        );
+    }
+    let _ = writeln!(out, "::notice title=hygiene::{}", escape_data(&super::human::summary(report)));
+    out
+}
+
+/// Escapes a command's message: `%`, CR, LF.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a command property's value: `%`, CR, LF, `:` and `,`.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `root/file`, without a leading `./`; just `file` when the root is `.`; `file` unchanged
+/// when it is already absolute.
+fn workspace_path(root: &str, file: &str) -> String {
+    if file.starts_with('/') {
+        return file.to_string();
+    }
+    if !root.is_empty() && root.trim_matches(['/', '\\']).is_empty() {
+        return format!("/{file}");
+    }
+    let mut root = root.trim_end_matches(['/', '\\']);
+    while let Some(rest) = root.strip_prefix("./") {
+        root = rest.trim_start_matches('/');
+    }
+    if root.is_empty() || root == "." {
+        file.to_string()
+    } else {
+        format!("{root}/{file}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_the_root_as_given() {
+        assert_eq!(workspace_path(".", "docs/a.md"), "docs/a.md");
+        assert_eq!(workspace_path("./", "docs/a.md"), "docs/a.md");
+        assert_eq!(workspace_path("", "docs/a.md"), "docs/a.md");
+        assert_eq!(workspace_path("./fixtures/demo/", "docs/a.md"), "fixtures/demo/docs/a.md");
+        assert_eq!(workspace_path("/srv/ops", "docs/a.md"), "/srv/ops/docs/a.md");
+        assert_eq!(workspace_path("/srv/ops", "/tmp/x.log"), "/tmp/x.log");
+        assert_eq!(workspace_path("/", "srv/a.md"), "/srv/a.md");
+    }
+
+    #[test]
+    fn escaping_follows_the_runner() {
+        assert_eq!(escape_data("50% a:b,c\r\nd"), "50%25 a:b,c%0D%0Ad");
+        assert_eq!(escape_property("50% a:b,c\r\nd"), "50%25 a%3Ab%2Cc%0D%0Ad");
+    }
+}

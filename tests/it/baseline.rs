@@ -1,0 +1,121 @@
+//! Accepting findings: inline markers, hygiene.toml allowlists, and the baseline (create, new
+//! findings fail, line moves keep, prune, and clean merges of two branches' additions).
+use std::path::Path;
+use std::process::Command;
+
+use crate::fake::Fakes;
+use crate::{hygiene, scan_json, write};
+
+fn token(seed: u64) -> String {
+    format!("ghp_{}", Fakes::new(seed).alnum(36))
+}
+
+#[test]
+fn inline_markers_suppress_and_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "docs/a.md",
+        format!(
+            "A={} # hygiene:allow\nB={} # gitleaks:allow\nC={}  # pragma: allowlist secret\n# hygiene:allow-next-line\nD={}\nE={}\n",
+            token(1),
+            token(2),
+            token(3),
+            token(4),
+            token(5)
+        ),
+    );
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(report["findings"][0]["line"], 6);
+    assert_eq!(report["stats"]["suppressed"]["inline"], 4);
+}
+
+#[test]
+fn allowlist_entries_need_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docs/examples/a.md", format!("T={}\n", token(6)));
+    write(dir.path(), "docs/b.md", format!("T={}\n", token(7)));
+    write(
+        dir.path(),
+        "hygiene.toml",
+        "[[allow]]\npaths = [\"docs/examples/**\"]\nrules = [\"github.*\"]\nreason = \"revoked tokens kept as training material\"\n",
+    );
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(report["findings"][0]["file"], "docs/b.md");
+    assert_eq!(report["stats"]["suppressed"]["allowlist"], 1);
+    write(dir.path(), "hygiene.toml", "[[allow]]\npaths = [\"docs/**\"]\n");
+    hygiene().arg("scan").arg(dir.path()).arg("--no-report").assert().code(2);
+    write(dir.path(), "hygiene.toml", "[[allow]]\nreason = \"everything\"\n");
+    hygiene().arg("scan").arg(dir.path()).arg("--no-report").assert().code(2);
+}
+
+#[test]
+fn baseline_create_new_findings_line_moves_and_prune() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old1, old2) = (token(8), token(9));
+    write(dir.path(), "docs/a.md", format!("intro\nA={old1}\nB={old2}\n"));
+    hygiene().args(["baseline", "create"]).arg(dir.path()).assert().code(0);
+    let text = std::fs::read_to_string(dir.path().join(".hygiene-baseline.json")).unwrap();
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(!text.contains(&old1) && !text.contains(&old2));
+    assert!(std::fs::read_to_string(dir.path().join(".gitattributes")).unwrap().contains("merge=union"));
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!((code, report["stats"]["suppressed"]["baseline"].as_u64()), (0, Some(2)));
+    // Moving lines keeps them accepted; a new secret fails alone.
+    let new = token(10);
+    write(dir.path(), "docs/a.md", format!("new intro\n\nmoved: B={old2}\nNEW={new}\nA={old1}\n"));
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(report["findings"][0]["line"], 4);
+    let (_, all) = scan_json(dir.path(), &["--no-baseline"]);
+    assert_eq!(all["findings"].as_array().unwrap().len(), 3);
+    // Removing one accepted secret and pruning drops its entry.
+    write(dir.path(), "docs/a.md", format!("A={old1}\n"));
+    let out = hygiene().args(["baseline", "prune"]).arg(dir.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dropped 1, kept 1"));
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn two_branches_adding_baseline_entries_merge_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    write(root, ".gitignore", ".hygiene/\nreports/security/\n");
+    write(root, "docs/a.md", format!("A={}\n", token(11)));
+    hygiene().args(["baseline", "create"]).arg(root).assert().code(0);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "base"]);
+    git(root, &["checkout", "-qb", "left"]);
+    write(root, "docs/left.md", format!("L={}\n", token(12)));
+    hygiene().args(["baseline", "create"]).arg(root).assert().code(0);
+    git(root, &["commit", "-qam", "left"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "left files"]);
+    git(root, &["checkout", "-q", "main"]);
+    write(root, "docs/right.md", format!("R={}\n", token(13)));
+    hygiene().args(["baseline", "create"]).arg(root).assert().code(0);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "right"]);
+    git(root, &["merge", "-q", "--no-edit", "left"]);
+    let merged = std::fs::read_to_string(root.join(".hygiene-baseline.json")).unwrap();
+    let baseline = secrets_hygiene::baseline::Baseline::parse("merged", &merged).unwrap();
+    assert_eq!(baseline.len(), 3, "{merged}");
+    let (code, _) = scan_json(root, &[]);
+    assert_eq!(code, 0);
+}
