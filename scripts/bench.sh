@@ -141,7 +141,8 @@ for p in $LIST; do
   case $rc in
     0) echo ok >"$RUN/peer-$p.status" ;;
     124|137) echo timeout >"$RUN/peer-$p.status"; echo "> ${TIMEOUT}s" >"$RUN/peer-$p.note" ;;
-    *) echo failed >"$RUN/peer-$p.status"; grep -v '^\s*$' "$RUN/peer-$p.err" | tail -3 >"$RUN/peer-$p.note" ;;
+    *) echo failed >"$RUN/peer-$p.status"   # the error lines, without stack frames
+       grep -v -e '^\s*$' -e '^\s*at ' "$RUN/peer-$p.err" | tail -3 >"$RUN/peer-$p.note" ;;
   esac
 done
 for p in $INSTALLED; do

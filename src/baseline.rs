@@ -134,6 +134,8 @@ mod tests {
             end_line: 3,
             masked: "****ABCD".into(),
             fingerprint: fp.into(),
+            names: Vec::new(),
+            seen_on: None,
         }
     }
 

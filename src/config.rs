@@ -35,6 +35,9 @@ pub struct Config {
     /// Accepted findings: `[[allow]]` entries with paths and/or rules and a reason.
     #[serde(default)]
     pub allow: Vec<crate::allow::AllowEntry>,
+    /// What blocks the release gate.
+    #[serde(default)]
+    pub gate: crate::gate::GateConfig,
     /// Key rotation policy and log settings.
     #[serde(default)]
     pub rotation: crate::rotation::RotationConfig,

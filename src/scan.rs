@@ -150,10 +150,15 @@ fn scan_file(
         Ok(Opened::Binary(reason)) => return empty(FileStatus::Skipped(reason)),
         Err(e) => return empty(FileStatus::Failed(e.to_string())),
     };
+    let modified: Option<jiff::civil::Date> = std::fs::metadata(&file.path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| jiff::Timestamp::try_from(t).ok())
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
     let mut findings = Vec::new();
     let mut inline_allowed = 0;
     let result = scan_stream(detector, &mut reader, buffer, |chunk, m, start| {
-        let (line, previous) = lines_of(chunk, m.secret.clone());
+        let (line_start, line, previous) = lines_of(chunk, m.secret.clone());
         if crate::allow::inline_allowed(line, previous) {
             inline_allowed += 1;
             return;
@@ -172,6 +177,8 @@ fn scan_file(
             end_line: start.line + inner_newlines,
             masked: mask_bytes(secret),
             fingerprint: fingerprinter.fingerprint(&rule.id, secret),
+            names: crate::findings::names_before(line, m.secret.start - line_start),
+            seen_on: crate::findings::line_date(line).or(modified),
         });
     });
     match result {
@@ -221,36 +228,25 @@ pub fn scan_stream(
     }
 }
 
-/// The line(s) holding `span`, and the line before them when it is in the chunk.
-fn lines_of(chunk: &[u8], span: std::ops::Range<usize>) -> (&[u8], Option<&[u8]>) {
+/// The offset where the line(s) holding `span` start, those lines, and the line before them
+/// when it is in the chunk.
+fn lines_of(chunk: &[u8], span: std::ops::Range<usize>) -> (usize, &[u8], Option<&[u8]>) {
     let start = memchr::memrchr(b'\n', &chunk[..span.start]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &chunk[span.end..]).map_or(chunk.len(), |i| span.end + i);
     let previous = start.checked_sub(1).map(|newline| {
         let from = memchr::memrchr(b'\n', &chunk[..newline]).map_or(0, |i| i + 1);
         &chunk[from..newline]
     });
-    (&chunk[start..end], previous)
+    (start, &chunk[start..end], previous)
 }
 
 /// Reads until `buffer` holds `want` bytes or the stream ends; true at end of stream.
+/// `read_to_end` on a `take` grows the buffer only as data arrives, so a small file never
+/// pays for zeroing a whole chunk.
 fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    while buffer.len() < want {
-        let have = buffer.len();
-        buffer.resize(want, 0);
-        match reader.read(&mut buffer[have..]) {
-            Ok(0) => {
-                buffer.truncate(have);
-                return Ok(true);
-            }
-            Ok(n) => buffer.truncate(have + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => buffer.truncate(have),
-            Err(e) => {
-                buffer.truncate(have);
-                return Err(e);
-            }
-        }
-    }
-    Ok(false)
+    let missing = want.saturating_sub(buffer.len());
+    let got = reader.take(missing as u64).read_to_end(buffer)?;
+    Ok(got < missing)
 }
 
 /// Where the current chunk ends: just after the last newline in its first `CHUNK_LEN` bytes,

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand. Parses, calls the
 //! library, prints. Decisions live in the library.
 pub(crate) mod baseline;
+pub(crate) mod gate;
 pub(crate) mod redact;
 pub(crate) mod rules;
 pub(crate) mod scan;
@@ -27,6 +28,8 @@ pub(crate) enum Command {
     /// Accept today's findings once (create), or drop entries that no longer occur (prune).
     #[command(subcommand)]
     Baseline(baseline::BaselineCommand),
+    /// The release gate: scan + rotation drift; fails on leaks and expired keys.
+    Gate(gate::GateArgs),
     /// Mask secrets in a stream (stdin to stdout) or rewrite files in place.
     Redact(redact::RedactArgs),
     /// List or check the rule packs.
@@ -99,6 +102,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Baseline(command) => baseline::run(command),
+        Command::Gate(args) => gate::run(args),
         Command::Redact(args) => redact::run(args),
         Command::Rules(command) => rules::run(command),
     }

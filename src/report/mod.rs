@@ -40,6 +40,37 @@ pub struct Report {
     pub findings: Vec<FindingEntry>,
     /// Files that could not be read.
     pub errors: Vec<ErrorEntry>,
+    /// The release gate's verdict (`hygiene gate` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateSection>,
+}
+
+/// The `gate` section of the report written by `hygiene gate`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GateSection {
+    /// `pass` or `fail` (also the report's `status`).
+    pub verdict: Status,
+    /// The day drift was computed for (YYYY-MM-DD).
+    pub now: String,
+    /// Every blocking reason.
+    pub reasons: Vec<ReasonEntry>,
+    /// What warns without blocking.
+    pub warnings: Vec<String>,
+    /// Findings left after allowlists and baseline, by rule.
+    pub findings_by_rule: BTreeMap<String, u64>,
+    /// Key names by rotation status (only statuses that occur).
+    pub keys: BTreeMap<String, Vec<String>>,
+    /// The full drift document (as `hygiene drift --format json`), or null without a policy.
+    pub rotation: Option<serde_json::Value>,
+}
+
+/// One blocking reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReasonEntry {
+    /// `findings`, `scan_error`, `rotation`, `rotation_error`, `no_policy`.
+    pub kind: String,
+    /// A sentence for people.
+    pub message: String,
 }
 
 /// Name and version of the tool.
@@ -155,6 +186,7 @@ impl Report {
             },
             findings,
             errors,
+            gate: None,
         }
     }
 

@@ -88,6 +88,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
                     name: report.tool.name.clone(),
                     version: report.tool.version.clone(),
                     semantic_version: report.tool.version.clone(),
+                    information_uri: information_uri(),
                     rules: descriptors,
                 },
             },
@@ -110,6 +111,11 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
     let mut text = serde_json::to_string_pretty(&log).expect("SARIF serializes");
     text.push('\n');
     text
+}
+
+/// The crate's `repository` URL, when `Cargo.toml` sets one (SARIF viewers link to it).
+fn information_uri() -> Option<&'static str> {
+    Some(env!("CARGO_PKG_REPOSITORY")).filter(|uri| !uri.is_empty())
 }
 
 /// SARIF `level` of a severity: `critical`/`high` -> `error`, `medium` -> `warning`,
@@ -233,6 +239,8 @@ struct Driver {
     name: String,
     version: String,
     semantic_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<Descriptor>,
 }
 

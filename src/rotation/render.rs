@@ -179,9 +179,13 @@ pub fn human(rows: &[DriftRow], today: Date, unknown_log_names: &[&str]) -> Stri
     let mut notes = Vec::new();
     for r in rows {
         for leak in &r.leaks {
-            let seen = leak.seen_on.map_or(String::new(), |d| format!(", seen {d}"));
+            let when = match (leak.known_value, leak.seen_on) {
+                (true, _) => " (the current value)".to_string(),
+                (false, Some(d)) => format!(" (seen {d})"),
+                (false, None) => String::new(),
+            };
             notes.push(format!(
-                "leaked: {}: {} in {}:{}{seen}: rotate it now",
+                "leaked: {}: {} at {}:{}{when}: rotate the key, record it, redact the leak",
                 r.name, leak.rule_id, leak.file, leak.line
             ));
         }

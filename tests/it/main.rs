@@ -5,9 +5,11 @@ mod decoys;
 mod diagnostics;
 mod fake;
 mod formats;
+mod gate;
 mod no_leak;
 mod reading;
 mod redact;
+mod rotation;
 mod rules;
 mod scopes;
 

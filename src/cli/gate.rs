@@ -1,0 +1,131 @@
+//! `hygiene gate`: the CI promotion gate and pre-release check. Scans, computes rotation drift,
+//! writes the report with a `gate` section, prints the verdict and every reason.
+use std::path::PathBuf;
+
+use clap::Args;
+use secrets_hygiene::fingerprint::Fingerprinter;
+use secrets_hygiene::gate::{self, KnownValue, Rotation};
+use secrets_hygiene::report;
+use secrets_hygiene::rotation::{self, drift, log, RotationError};
+
+use super::scan::{render, run_scan, ReportFormat, ScanTarget};
+use super::{print, CliError, ExitStatus};
+
+/// Arguments of `hygiene gate`.
+#[derive(Debug, Args)]
+pub(crate) struct GateArgs {
+    #[command(flatten)]
+    pub(crate) target: ScanTarget,
+    /// The markdown file with the rotation policy table (default: [rotation] policy_file).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+    /// The rotation log (default: [rotation] log, else reports/security/rotation-log.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) log: Option<PathBuf>,
+    /// The day to check drift for, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) now: Option<String>,
+    /// Recognise leaked current values: the values of environment variables matching GLOB
+    /// (repeatable). Compared by keyed fingerprint; never stored or printed.
+    #[arg(long = "known-env", value_name = "GLOB")]
+    pub(crate) known_env: Vec<String>,
+    /// Write the JSON report here (default ROOT/reports/security/latest.json).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_report")]
+    pub(crate) report: Option<PathBuf>,
+    /// Do not write a report file.
+    #[arg(long)]
+    pub(crate) no_report: bool,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    pub(crate) format: ReportFormat,
+}
+
+/// Runs `hygiene gate`.
+pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
+    let now = match &args.now {
+        Some(text) => rotation::parse_date(text)
+            .map_err(|e| CliError::Diagnostic(miette::miette!("--now {text:?}: {}", e.0)))?,
+        None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+    };
+    let run = run_scan(&args.target, args.report.clone(), true)?;
+    let rotation_config = &run.config.rotation;
+
+    let rotation = match rotation::load_policy(&run.root, rotation_config, args.policy.as_deref()) {
+        Err(RotationError::NoPolicy) => Rotation::NotConfigured,
+        Err(e) => Rotation::Failed(diagnostic_text(&e)),
+        Ok(policy) => {
+            let log_path = args.log.clone().unwrap_or_else(|| rotation_config.log_path(&run.root));
+            match log::read_optional(&log_path) {
+                Err(e) => Rotation::Failed(diagnostic_text(&e)),
+                Ok(entries) => {
+                    let entries = entries.unwrap_or_default();
+                    let known = known_values(&args.known_env)?;
+                    let (fingerprinter, _) =
+                        Fingerprinter::resolve(std::env::var("HYGIENE_FINGERPRINT_KEY").ok(), &run.root);
+                    let leaks = gate::attribute_leaks(&run.outcome.findings, &policy, &known, &fingerprinter);
+                    let rows = drift::compute(&policy, &entries, &leaks, now, rotation_config.reminders());
+                    let unknown_log_names =
+                        drift::unknown_log_names(&policy, &entries).into_iter().map(str::to_string).collect();
+                    Rotation::Drift { rows, unknown_log_names }
+                }
+            }
+        }
+    };
+
+    let verdict = gate::evaluate(&run.outcome, &rotation, &run.config.gate);
+    let mut report = run.report();
+    report.status = if verdict.pass { report::Status::Pass } else { report::Status::Fail };
+    report.gate = Some(gate::section(&verdict, &run.outcome, &rotation, now));
+    if !args.no_report {
+        report::write_atomic(&run.report_path, report.to_json().as_bytes())?;
+    }
+
+    let mut text = render(&report, args.format, &run.detector);
+    if args.format == ReportFormat::Human {
+        if let Rotation::Drift { rows, unknown_log_names } = &rotation {
+            let names: Vec<&str> = unknown_log_names.iter().map(String::as_str).collect();
+            text.push('\n');
+            text.push_str(&rotation::render::human(rows, now, &names));
+        }
+        text.push('\n');
+        for warning in &verdict.warnings {
+            text.push_str(&format!("warning: {warning}\n"));
+        }
+        if verdict.pass {
+            text.push_str("gate: PASS\n");
+        } else {
+            text.push_str(&format!("gate: FAIL ({} reason(s))\n", verdict.reasons.len()));
+            for reason in &verdict.reasons {
+                text.push_str(&format!("  - [{}] {}\n", reason.kind, reason.message));
+            }
+        }
+    }
+    print(&text)?;
+    Ok(match (verdict.pass, verdict.errored) {
+        (true, _) => ExitStatus::Pass,
+        (false, false) => ExitStatus::Fail,
+        (false, true) => ExitStatus::Error,
+    })
+}
+
+fn known_values(globs: &[String]) -> Result<Vec<KnownValue>, CliError> {
+    if globs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let set = secrets_hygiene::walk::glob_set(globs)?;
+    Ok(std::env::vars()
+        .filter(|(name, value)| set.is_match(name) && !value.is_empty())
+        .map(|(name, value)| KnownValue { name, value })
+        .collect())
+}
+
+/// A diagnostic as plain text (no colour), for the report's reasons.
+fn diagnostic_text(diagnostic: &dyn miette::Diagnostic) -> String {
+    let mut out = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).with_width(100);
+    if handler.render_report(&mut out, diagnostic).is_err() {
+        out = diagnostic.to_string();
+    }
+    out.trim().to_string()
+}
