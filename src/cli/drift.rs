@@ -93,11 +93,7 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
         DriftFormat::Human => print(&render::human(&rows, today, &unknown))?,
         DriftFormat::Json => print(&render::json(&rows, today, &unknown))?,
     }
-    Ok(if drift::needs_action(&rows) {
-        ExitStatus::Fail
-    } else {
-        ExitStatus::Pass
-    })
+    Ok(if drift::needs_action(&rows) { ExitStatus::Fail } else { ExitStatus::Pass })
 }
 
 /// Findings of a scan report attributed to policy keys by rule family (`alpaca.secret-key` ->
@@ -106,16 +102,18 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
 fn leaks_from_report(path: &Path, policy: &[PolicyEntry]) -> Result<Vec<drift::Leak>, CliError> {
     let bad = |message: String| CliError::Diagnostic(miette::miette!("{}: {message}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-    let report: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not a scan report: {e}")))?;
+    let report: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not a scan report: {e}")))?;
     if report["schema_version"] != 1 {
         return Err(bad("not a version 1 scan report".into()));
     }
-    let findings = report["findings"]
-        .as_array()
-        .ok_or_else(|| bad("the report has no findings array".into()))?;
+    let findings =
+        report["findings"].as_array().ok_or_else(|| bad("the report has no findings array".into()))?;
     let mut leaks = Vec::new();
     for f in findings {
-        let (Some(rule_id), Some(file), Some(line)) = (f["rule_id"].as_str(), f["file"].as_str(), f["line"].as_u64()) else {
+        let (Some(rule_id), Some(file), Some(line)) =
+            (f["rule_id"].as_str(), f["file"].as_str(), f["line"].as_u64())
+        else {
             return Err(bad("a finding lacks rule_id, file or line".into()));
         };
         if let Some(entry) = drift::attribute_rule(rule_id, policy) {

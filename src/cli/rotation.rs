@@ -111,7 +111,10 @@ fn record(args: RecordArgs) -> Result<ExitStatus, CliError> {
             None => {
                 let known: Vec<&str> = policy.iter().map(|e| e.name.as_str()).collect();
                 return Err(CliError::Diagnostic(miette::miette!(
-                    help = format!("the policy lists: {}; pass --allow-unknown to record it anyway", known.join(", ")),
+                    help = format!(
+                        "the policy lists: {}; pass --allow-unknown to record it anyway",
+                        known.join(", ")
+                    ),
                     "`{name}` is not in the rotation policy"
                 )));
             }

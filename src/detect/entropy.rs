@@ -23,6 +23,27 @@ pub fn shannon(bytes: &[u8]) -> f64 {
         .sum()
 }
 
+/// The narrowest alphabet `value` fits in. A 64-character hex key cannot reach the entropy
+/// of 64 random base64 characters, so thresholds follow the value's actual alphabet, never
+/// wider than the rule's declared one.
+pub fn effective_charset(declared: Charset, value: &[u8]) -> Charset {
+    let fits = |c: Charset| match c {
+        Charset::Hex => value.iter().all(u8::is_ascii_hexdigit),
+        Charset::Alnum => value.iter().all(u8::is_ascii_alphanumeric),
+        Charset::Base64url => value.iter().all(|b| b.is_ascii_alphanumeric() || b"-_=".contains(b)),
+        Charset::Base64 => value.iter().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b)),
+        Charset::Any => true,
+    };
+    let order: &[Charset] = match declared {
+        Charset::Hex => &[Charset::Hex],
+        Charset::Alnum => &[Charset::Hex, Charset::Alnum],
+        Charset::Base64 => &[Charset::Hex, Charset::Alnum, Charset::Base64],
+        Charset::Base64url => &[Charset::Hex, Charset::Alnum, Charset::Base64url],
+        Charset::Any => &[Charset::Hex, Charset::Alnum, Charset::Base64, Charset::Base64url, Charset::Any],
+    };
+    order.iter().copied().find(|&c| fits(c)).unwrap_or(declared)
+}
+
 /// The entropy a random string of `len` characters from `charset` comfortably exceeds.
 ///
 /// The ceiling is `log2(min(len, alphabet))`; random strings land a little below it, more so
@@ -50,6 +71,15 @@ mod tests {
         assert_eq!(shannon(b"aaaaaaaa"), 0.0);
         assert!((shannon(b"abcd") - 2.0).abs() < 1e-9);
         assert!((shannon(b"0123456789abcdef") - 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn thresholds_follow_the_values_alphabet() {
+        let hex = b"28de05906059ed3efe5f6c0af5c9e3d53d105cf1cd2565df84f328f2786d9ba9";
+        assert_eq!(effective_charset(Charset::Any, hex), Charset::Hex);
+        assert_eq!(effective_charset(Charset::Base64, b"Zk3vQ9pL2mX7"), Charset::Alnum);
+        assert_eq!(effective_charset(Charset::Alnum, b"a+b"), Charset::Alnum);
+        assert!(shannon(hex) > threshold(effective_charset(Charset::Any, hex), hex.len()));
     }
 
     #[test]

@@ -174,15 +174,18 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<LogEntry>, Problem> {
                 let message = message.split(" at line ").next().unwrap_or(&message).to_string();
                 format!("not a rotation-log entry: {message}")
             });
-            let entry = parsed.and_then(|w| {
-                entry_from_fields(w.secret_name, w.rotated_by, &w.rotation_date, &w.status, w.note)
-                    .map_err(|(_, m)| m)
+            let entry = parsed.map_err(|m| (span.clone(), "this line", m)).and_then(|w| {
+                entry_from_fields(w.secret_name, w.rotated_by, &w.rotation_date, &w.status, w.note).map_err(
+                    |(field, m)| match value_span(line, field) {
+                        Some(v) => (span.start + v.start..span.start + v.end, "this value", m),
+                        None => (span.clone(), "this line", m),
+                    },
+                )
             });
             match entry {
                 Ok(entry) => entries.push(entry),
-                Err(message) => problems.push(
-                    Problem::at(codes::BAD_LOG_LINE, file, text, span, "this line", message)
-                        .with_help(LINE_HELP),
+                Err((at, label, message)) => problems.push(
+                    Problem::at(codes::BAD_LOG_LINE, file, text, at, label, message).with_help(LINE_HELP),
                 ),
             }
         }
@@ -192,6 +195,31 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<LogEntry>, Problem> {
         Some(problem) => Err(problem),
         None => Ok(entries),
     }
+}
+
+/// The span of `field`'s string value in a one-line JSON object (quotes included), when it
+/// can be found.
+fn value_span(line: &str, field: &str) -> Option<std::ops::Range<usize>> {
+    if field.is_empty() {
+        return None;
+    }
+    let key = line.find(&format!("\"{field}\""))? + field.len() + 2;
+    let colon = key + line[key..].find(':')?;
+    let after = &line[colon + 1..];
+    let start = colon + 1 + (after.len() - after.trim_start().len());
+    let bytes = line.as_bytes();
+    if bytes.get(start) != Some(&b'"') {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(start..i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Reads the log at `path`; a missing file is `Ok(None)`.
@@ -447,6 +475,16 @@ mod tests {
         assert_eq!(err.code_name(), codes::BAD_LOG_LINE);
         assert!(err.message().contains("neither `success` nor `failed`"), "{}", err.message());
         assert!(err.others()[2].message().contains("rotated_on"), "{}", err.others()[2].message());
+    }
+
+    #[test]
+    fn value_spans() {
+        let line = r#"{"status" : "do\"ne", "rotation_date":"x", "n": 1}"#;
+        assert_eq!(&line[value_span(line, "status").unwrap()], r#""do\"ne""#);
+        assert_eq!(&line[value_span(line, "rotation_date").unwrap()], r#""x""#);
+        assert_eq!(value_span(line, "n"), None);
+        assert_eq!(value_span(line, "note"), None);
+        assert_eq!(value_span(line, ""), None);
     }
 
     fn entry(name: &str, date: &str) -> LogEntry {

@@ -313,7 +313,10 @@ fn read_row(
                 text,
                 row_span,
                 format!("{} cells; the header has {}", cells.len(), header.len()),
-                format!("row is missing its {} cell", missing.join(", ")),
+                match missing.as_slice() {
+                    [one] => format!("row is missing its `{one}` cell"),
+                    many => format!("row is missing {} cells ({})", many.len(), many.join(", ")),
+                },
             )
             .with_help(
                 "give every row one cell per header column; leave a cell empty (`| |`) when it has no value",

@@ -252,7 +252,8 @@ fn sarif_schema_rejects_invalid_documents() {
         serde_json::from_str(&sarif::render(&sample_report(), &builtin_rules().rules)).unwrap();
     assert!(schema_errors(&valid).is_empty());
 
-    let broken: [(&str, fn(&mut Value)); 6] = [
+    type Mutation = fn(&mut Value);
+    let broken: [(&str, Mutation); 6] = [
         ("no version", |log| {
             log.as_object_mut().unwrap().remove("version");
         }),
