@@ -58,7 +58,7 @@ pub(crate) struct RecordArgs {
 /// Arguments of `hygiene rotation import`.
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// The CSV export (header: secret_name,rotated_by,rotation_date,status[,note,id,created_at]).
+    /// The CSV export (header: `secret_name,rotated_by,rotation_date,status[,note,id,created_at]`).
     #[arg(value_name = "FILE.csv")]
     pub(crate) csv: PathBuf,
     #[command(flatten)]

@@ -32,9 +32,18 @@ pub struct Match {
 #[derive(Debug)]
 pub struct Detector {
     rules: RuleSet,
+    /// Leftmost-longest, non-overlapping: the fast pass over every byte.
     prefilter: AhoCorasick,
-    /// For each prefilter pattern, the rules that listed it as a keyword.
+    /// The same keywords with overlapping semantics, run only inside a hit, for keywords
+    /// that start within it ("key" inside "apikey", "secret" inside "client_secret").
+    inner: AhoCorasick,
+    /// For each keyword, the rules that listed it as a keyword.
     keyword_rules: Vec<Vec<usize>>,
+    /// For each keyword, the rules of every keyword it contains (itself included): a hit on
+    /// "client_secret" also selects the rules keyed on "secret".
+    contained_rules: Vec<Vec<usize>>,
+    /// Length of the longest keyword.
+    longest: usize,
 }
 
 impl Detector {
@@ -53,15 +62,37 @@ impl Detector {
                 }
             }
         }
-        // A full DFA: one table lookup per byte, the fastest kind for a few hundred short
-        // keywords, and overlapping search needs Standard semantics.
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(&keywords)
-            .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
-        Ok(Detector { rules, prefilter, keyword_rules })
+        let build = |kind: MatchKind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(kind)
+                .build(&keywords)
+                .map_err(|e| crate::Error::Prefilter(e.to_string()))
+        };
+        let contained_rules = keywords
+            .iter()
+            .map(|outer| {
+                let mut rules: Vec<usize> = keywords
+                    .iter()
+                    .zip(&keyword_rules)
+                    .filter(|(inner, _)| outer.contains(inner.as_str()))
+                    .flat_map(|(_, rules)| rules.iter().copied())
+                    .collect();
+                rules.sort_unstable();
+                rules.dedup();
+                rules
+            })
+            .collect();
+        let longest = keywords.iter().map(String::len).max().unwrap_or(0);
+        Ok(Detector {
+            rules,
+            prefilter: build(MatchKind::LeftmostLongest)?,
+            inner: build(MatchKind::Standard)?,
+            keyword_rules,
+            contained_rules,
+            longest,
+        })
     }
 
     /// The rules, in the order match indices refer to.
@@ -77,7 +108,7 @@ impl Detector {
     /// Rules whose keywords occur in `haystack`, as a bitmap indexed by rule.
     pub fn candidates(&self, haystack: &[u8]) -> Vec<bool> {
         let mut selected = vec![false; self.rules.rules.len()];
-        for hit in self.prefilter.find_overlapping_iter(haystack) {
+        for hit in self.inner.find_overlapping_iter(haystack) {
             for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
                 selected[rule] = true;
             }
@@ -100,17 +131,30 @@ impl Detector {
     pub(crate) fn find_unresolved(&self, haystack: &[u8], wanted: impl Fn(usize) -> bool) -> Vec<Match> {
         let rules = &self.rules.rules;
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); rules.len()];
-        for hit in self.prefilter.find_overlapping_iter(haystack) {
-            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
-                let list = &mut windows[rule];
-                if list.last().is_some_and(|w| hit.start() >= w.start && hit.end() <= w.end) || !wanted(rule)
-                {
-                    continue;
-                }
-                let window = window_around(haystack, hit.start(), hit.end(), rules[rule].multiline);
-                match list.last_mut() {
-                    Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
-                    _ => list.push(window),
+        let mut add = |rule: usize, start: usize, end: usize| {
+            let list = &mut windows[rule];
+            if list.last().is_some_and(|w| start >= w.start && end <= w.end) || !wanted(rule) {
+                return;
+            }
+            let window = window_around(haystack, start, end, rules[rule].multiline);
+            match list.last_mut() {
+                Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+                _ => list.push(window),
+            }
+        };
+        // Every keyword occurrence either is the longest at its start (reported), is contained
+        // in a reported hit (its rules are in `contained_rules`), or starts inside one (found
+        // by the overlapping search of that small span). The non-overlapping pass is what
+        // keeps the per-byte cost low.
+        for hit in self.prefilter.find_iter(haystack) {
+            for &rule in &self.contained_rules[hit.pattern().as_usize()] {
+                add(rule, hit.start(), hit.end());
+            }
+            let inside = hit.start() + 1..(hit.end() + self.longest).min(haystack.len());
+            for inner in self.inner.find_overlapping_iter(&haystack[inside.clone()]) {
+                let (start, end) = (inside.start + inner.start(), inside.start + inner.end());
+                for &rule in &self.keyword_rules[inner.pattern().as_usize()] {
+                    add(rule, start, end);
                 }
             }
         }

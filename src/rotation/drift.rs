@@ -200,7 +200,7 @@ pub fn compute(
                 .iter()
                 .filter(|e| e.status == RotationStatus::Failed && entry.is_named(&e.secret_name))
                 .filter(|e| {
-                    logged.map_or(true, |s| (e.rotation_date, e.rotated_at) > (s.rotation_date, s.rotated_at))
+                    logged.is_none_or(|s| (e.rotation_date, e.rotated_at) > (s.rotation_date, s.rotated_at))
                 })
                 .map(|e| e.rotation_date)
                 .max();
@@ -288,7 +288,8 @@ pub fn unknown_log_names<'a>(policy: &[PolicyEntry], log: &'a [LogEntry]) -> Vec
 
 /// The variable name in a hint such as `export ALPACA_SECRET_KEY=`, `${JWT_SECRET_KEY}`,
 /// `"HF_TOKEN":`.
-fn variable_name(hint: &str) -> &str {
+/// Dashes count as underscores (`APCA-API-SECRET-KEY` is `APCA_API_SECRET_KEY`).
+fn variable_name(hint: &str) -> String {
     let mut s = hint.trim();
     for prefix in ["export ", "declare -x ", "setx ", "set ", "$env:"] {
         if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
@@ -296,8 +297,13 @@ fn variable_name(hint: &str) -> &str {
         }
     }
     let s = s.trim_start_matches(['$', '{', '"', '\'', '-']);
-    let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len());
-    &s[..end]
+    let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(s.len());
+    s[..end].trim_end_matches('-').replace('-', "_")
+}
+
+/// `entry` is named `name`, dashes counting as underscores.
+fn named(entry: &PolicyEntry, name: &str) -> bool {
+    entry.is_named(name) || entry.name.replace('-', "_").eq_ignore_ascii_case(name)
 }
 
 /// Whether a policy name with placeholders (`BOT<n>_BITGET_API_KEY`, `BOT*_BITGET_API_KEY`,
@@ -333,26 +339,26 @@ fn pattern_matches(pattern: &str, name: &str) -> bool {
 /// Maps a variable name found near a secret to its policy entry: an exact (case-insensitive)
 /// match first, then a policy name with a placeholder (`BOT<n>_BITGET_API_KEY`), then the name
 /// without leading `PREFIX_` segments (`BOT1_BITGET_API_KEY` -> `BITGET_API_KEY`), longest
-/// first, down to two segments. `export`, `$`, `${`, quotes and anything after the name are
-/// ignored.
+/// first, down to two segments. `export`, `$`, `${`, quotes, leading dashes and anything after
+/// the name are ignored; dashes count as underscores (`X-APCA-API-KEY-ID`).
 pub fn attribute<'a>(name_hint: &str, policy: &'a [PolicyEntry]) -> Option<&'a PolicyEntry> {
     let name = variable_name(name_hint);
     if name.is_empty() {
         return None;
     }
-    if let Some(entry) = policy.iter().find(|e| e.is_named(name)) {
+    if let Some(entry) = policy.iter().find(|e| named(e, &name)) {
         return Some(entry);
     }
-    if let Some(entry) = policy.iter().find(|e| pattern_matches(&e.name, name)) {
+    if let Some(entry) = policy.iter().find(|e| pattern_matches(&e.name.replace('-', "_"), &name)) {
         return Some(entry);
     }
-    let mut rest = name;
+    let mut rest = name.as_str();
     while let Some(i) = rest.find('_') {
         rest = &rest[i + 1..];
         if !rest.contains('_') {
             break;
         }
-        if let Some(entry) = policy.iter().find(|e| e.is_named(rest)) {
+        if let Some(entry) = policy.iter().find(|e| named(e, rest)) {
             return Some(entry);
         }
     }
@@ -390,7 +396,7 @@ pub fn attribute_rule<'a>(rule_id: &str, policy: &'a [PolicyEntry]) -> Option<&'
         }
         let name_words: Vec<String> = upper.split('_').map(|w| w.to_ascii_lowercase()).collect();
         let score = words.iter().filter(|w| name_words.contains(w)).count();
-        if best.map_or(true, |(s, _)| score > s) {
+        if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, entry));
         }
     }
@@ -657,6 +663,8 @@ mod tests {
         assert_eq!(found("PROD_BOT12_BITGET_API_KEY"), Some("BITGET_API_KEY"));
         assert_eq!(found("BOT2_BITGET_PASSPHRASE"), Some("BOT<n>_BITGET_PASSPHRASE"));
         assert_eq!(found("bot2_bitget_passphrase"), Some("BOT<n>_BITGET_PASSPHRASE"));
+        assert_eq!(found("--hf-token"), Some("HF_TOKEN"));
+        assert_eq!(found("X-BOT1-BITGET-API-KEY:"), Some("BITGET_API_KEY"));
         assert_eq!(found("BITGET_SECRET_KEY"), None);
         assert_eq!(found("SECRET_KEY"), None);
         assert_eq!(found("MY_KEY"), None);

@@ -59,9 +59,12 @@ pub mod codes {
     pub const BAD_CSV: &str = "hygiene::rotation::bad_csv";
 }
 
-/// One problem in one file, pointing at the offending span.
+/// One problem in one file, pointing at the offending span. (Boxed: errors stay one pointer wide.)
 #[derive(Clone)]
-pub struct Problem {
+pub struct Problem(Box<Inner>);
+
+#[derive(Clone)]
+struct Inner {
     code: &'static str,
     message: String,
     file: String,
@@ -84,7 +87,7 @@ impl Problem {
     ) -> Problem {
         let line =
             text.as_bytes()[..span.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        Problem {
+        Problem(Box::new(Inner {
             code,
             message: message.into(),
             file: file.to_string(),
@@ -93,12 +96,12 @@ impl Problem {
             label: Some((span, label.into())),
             help: None,
             related: Vec::new(),
-        }
+        }))
     }
 
     /// A problem with a file but no span.
     pub(crate) fn in_file(code: &'static str, file: &str, message: impl Into<String>) -> Problem {
-        Problem {
+        Problem(Box::new(Inner {
             code,
             message: message.into(),
             file: file.to_string(),
@@ -107,12 +110,12 @@ impl Problem {
             label: None,
             help: None,
             related: Vec::new(),
-        }
+        }))
     }
 
     /// Adds the help line.
     pub(crate) fn with_help(mut self, help: impl Into<String>) -> Problem {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 
@@ -123,41 +126,41 @@ impl Problem {
             return None;
         }
         let mut first = problems.remove(0);
-        first.related.extend(problems);
+        first.0.related.extend(problems);
         Some(first)
     }
 
     /// The stable code, e.g. `hygiene::rotation::bad_frequency`.
     pub fn code_name(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     /// What is wrong.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The file.
     pub fn file(&self) -> &str {
-        &self.file
+        &self.0.file
     }
 
     /// The 1-based line, when the problem points at one.
     pub fn line(&self) -> Option<u64> {
-        self.line
+        self.0.line
     }
 
     /// Further problems found in the same pass.
     pub fn others(&self) -> &[Problem] {
-        &self.related
+        &self.0.related
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
+        match self.0.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.0.file, self.0.message),
+            None => write!(f, "{}: {}", self.0.file, self.0.message),
         }
     }
 }
@@ -167,9 +170,9 @@ impl fmt::Display for Problem {
 impl fmt::Debug for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Problem")
-            .field("code", &self.code)
+            .field("code", &self.0.code)
             .field("at", &self.to_string())
-            .field("related", &self.related.len())
+            .field("related", &self.0.related.len())
             .finish()
     }
 }
@@ -178,26 +181,26 @@ impl std::error::Error for Problem {}
 
 impl Diagnostic for Problem {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(self.0.code))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.0.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.src.as_ref().map(|s| s as &dyn SourceCode)
+        self.0.src.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (span, label) = self.label.as_ref()?;
+        let (span, label) = self.0.label.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(label.clone()), span.clone()))))
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        if self.related.is_empty() {
+        if self.0.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|p| p as &dyn Diagnostic)))
+        Some(Box::new(self.0.related.iter().map(|p| p as &dyn Diagnostic)))
     }
 }

@@ -109,11 +109,14 @@ fn demo_with_leaks_and_log_problems() {
     assert_eq!(json["unknown_log_names"][0], "JWT_SECRT_KEY");
 }
 
+/// (name, interval, grace, next rotation, owner, key type)
+type Fields<'a> = (&'a str, Interval, Grace, Option<Date>, Option<&'a str>, Option<&'a str>);
+
 #[test]
 fn header_and_cell_variants() {
     let text = std::fs::read_to_string(fixture("rotation/policy-variants.md")).unwrap();
     let policy = rotation::parse_markdown("policy-variants.md", &text).unwrap();
-    let got: Vec<(&str, Interval, Grace, Option<Date>, Option<&str>, Option<&str>)> = policy
+    let got: Vec<Fields<'_>> = policy
         .iter()
         .map(|e| {
             (e.name.as_str(), e.interval, e.grace, e.next_rotation, e.owner.as_deref(), e.key_type.as_deref())
