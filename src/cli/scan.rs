@@ -90,8 +90,6 @@ pub(crate) struct ScanRun {
     pub(crate) outcome: ScanOutcome,
     pub(crate) scopes_label: Vec<String>,
     pub(crate) report_path: PathBuf,
-    /// The baseline applied, if any.
-    pub(crate) baseline_path: Option<PathBuf>,
 }
 
 impl ScanRun {
@@ -226,7 +224,7 @@ pub(crate) fn run_scan(
     if let Some(baseline) = &baseline {
         outcome.suppress("baseline", |f| baseline.contains(f));
     }
-    Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path, baseline_path })
+    Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path })
 }
 
 #[allow(clippy::print_stderr)]
