@@ -1,8 +1,10 @@
 //! The command line: clap definitions and one module per subcommand. Parses, calls the
 //! library, prints. Decisions live in the library.
 pub(crate) mod baseline;
+pub(crate) mod drift;
 pub(crate) mod gate;
 pub(crate) mod redact;
+pub(crate) mod rotation;
 pub(crate) mod rules;
 pub(crate) mod scan;
 
@@ -28,10 +30,15 @@ pub(crate) enum Command {
     /// Accept today's findings once (create), or drop entries that no longer occur (prune).
     #[command(subcommand)]
     Baseline(baseline::BaselineCommand),
+    /// Show how far every key is from its rotation policy (exit 1: overdue, expired, leaked or never rotated).
+    Drift(drift::DriftArgs),
     /// The release gate: scan + rotation drift; fails on leaks and expired keys.
     Gate(gate::GateArgs),
     /// Mask secrets in a stream (stdin to stdout) or rewrite files in place.
     Redact(redact::RedactArgs),
+    /// Record key rotations in the rotation log (record one, or import a CSV export).
+    #[command(subcommand)]
+    Rotation(rotation::RotationCommand),
     /// List or check the rule packs.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -102,8 +109,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Baseline(command) => baseline::run(command),
+        Command::Drift(args) => drift::run(args),
         Command::Gate(args) => gate::run(args),
         Command::Redact(args) => redact::run(args),
+        Command::Rotation(command) => rotation::run(command),
         Command::Rules(command) => rules::run(command),
     }
 }

@@ -365,12 +365,17 @@ pub fn attribute<'a>(name_hint: &str, policy: &'a [PolicyEntry]) -> Option<&'a P
     None
 }
 
-/// Name prefixes of a rule family's keys (`huggingface` -> `HF_`, `HUGGING`); other families
-/// map to their upper-cased name (`alpaca` -> `ALPACA`).
-fn family_prefixes(family: &str) -> Vec<String> {
+/// Name prefixes of a rule's keys (`huggingface` -> `HF_`, `HUGGING`; `exchanges.binance-...`
+/// -> `BINANCE`); other families map to their upper-cased name (`alpaca` -> `ALPACA`). Rules
+/// that say nothing about whose key it is (`generic`, `http`, `jwt`, `private-key`) map to none.
+fn family_prefixes(family: &str, rest: &str) -> Vec<String> {
     match family {
         "huggingface" => vec!["HF_".into(), "HUGGING".into()],
         "github" => vec!["GITHUB".into(), "GH_".into()],
+        "exchanges" => match rest.split('-').next() {
+            Some(vendor) if !vendor.is_empty() => vec![vendor.to_ascii_uppercase()],
+            _ => Vec::new(),
+        },
         "generic" | "http" | "jwt" | "private-key" | "" => Vec::new(),
         f => vec![f.to_ascii_uppercase().replace('-', "_")],
     }
@@ -383,7 +388,7 @@ fn family_prefixes(family: &str) -> Vec<String> {
 /// `ALPACA_API_KEY`); ties go to the first in policy order.
 pub fn attribute_rule<'a>(rule_id: &str, policy: &'a [PolicyEntry]) -> Option<&'a PolicyEntry> {
     let (family, rest) = rule_id.split_once('.').unwrap_or((rule_id, ""));
-    let prefixes = family_prefixes(&family.to_ascii_lowercase());
+    let prefixes = family_prefixes(&family.to_ascii_lowercase(), &rest.to_ascii_lowercase());
     let words: Vec<String> =
         rest.split(['-', '_', '.']).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase()).collect();
     let mut best: Option<(usize, &PolicyEntry)> = None;
@@ -694,6 +699,12 @@ mod tests {
         assert_eq!(found("plaid.secret"), Some("PLAID_SECRET"));
         assert_eq!(found("huggingface.token"), Some("HF_TOKEN"));
         assert_eq!(found("stripe.secret-key"), None);
+        assert_eq!(found("jwt.signing-secret"), None, "a JWT rule says nothing about whose key");
+        let exchanges = named(&["KRAKEN_API_KEY", "BINANCE_API_KEY", "BINANCE_SECRET_KEY"]);
+        let exchange = |rule: &str| attribute_rule(rule, &exchanges).map(|e| e.name.as_str());
+        assert_eq!(exchange("exchanges.binance-secret-key"), Some("BINANCE_SECRET_KEY"));
+        assert_eq!(exchange("exchanges.kraken-private-key"), Some("KRAKEN_API_KEY"));
+        assert_eq!(exchange("exchanges.coinbase-api-key"), None);
         assert_eq!(found("generic.secret-assignment"), None);
         assert_eq!(found("alpaca"), Some("ALPACA_API_KEY"), "no words: the first in the family");
     }

@@ -10,6 +10,7 @@ mod no_leak;
 mod reading;
 mod redact;
 mod rotation;
+mod rotation_cli;
 mod rules;
 mod scopes;
 
