@@ -35,6 +35,9 @@ pub struct Config {
     /// Accepted findings: `[[allow]]` entries with paths and/or rules and a reason.
     #[serde(default)]
     pub allow: Vec<crate::allow::AllowEntry>,
+    /// Files that are findings by name (`.env`, `*.pem`, ...).
+    #[serde(default)]
+    pub forbidden: crate::forbidden::ForbiddenConfig,
     /// What blocks the release gate.
     #[serde(default)]
     pub gate: crate::gate::GateConfig,

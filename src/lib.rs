@@ -25,6 +25,7 @@ pub mod detect;
 mod error;
 pub mod findings;
 pub mod fingerprint;
+pub mod forbidden;
 pub mod gate;
 pub mod location;
 pub mod read;

@@ -59,6 +59,8 @@ pub struct ScanOutcome {
     pub stats: ScanStats,
     /// Files that could not be read: each one makes the scan fail.
     pub errors: Vec<FileError>,
+    /// Every file the walk selected (scanned or skipped), as the report names it.
+    pub files: Vec<String>,
 }
 
 impl ScanOutcome {
@@ -99,6 +101,7 @@ pub fn scan(
         .collect();
 
     let mut outcome = ScanOutcome::default();
+    outcome.files = walked.files.iter().map(|f| f.display.clone()).collect();
     let inline: u64 = results.iter().map(|r| r.inline_allowed).sum();
     if inline > 0 {
         outcome.stats.suppressed.insert("inline".to_string(), inline);

@@ -39,6 +39,13 @@ pub(crate) enum Command {
     /// Record key rotations in the rotation log (record one, or import a CSV export).
     #[command(subcommand)]
     Rotation(rotation::RotationCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `hygiene man > hygiene.1`.
+    Man,
     /// List or check the rule packs.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -114,6 +121,25 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Command::Redact(args) => redact::run(args),
         Command::Rotation(command) => rotation::run(command),
         Command::Rules(command) => rules::run(command),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "hygiene",
+                &mut out,
+            );
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitStatus::Pass)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(CliError::Output)?;
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitStatus::Pass)
+        }
     }
 }
 

@@ -220,6 +220,10 @@ pub(crate) fn run_scan(
     let mut outcome =
         pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &|bytes| progress.add(bytes)))?;
     progress.finish();
+    let forbidden = secrets_hygiene::forbidden::ForbiddenFiles::new(&config.forbidden)?;
+    let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter);
+    outcome.findings.extend(forbidden_findings);
+    outcome.findings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     outcome.suppress("allowlist", |f| allowlist.allows(f));
     if let Some(baseline) = &baseline {
         outcome.suppress("baseline", |f| baseline.contains(f));

@@ -126,3 +126,40 @@ fn closed_pipe_exits_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no panic or error on a closed pipe");
 }
+
+#[test]
+fn forbidden_files_are_findings_whatever_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docs/env/.env", "JUST_A_SETTING=1\n");
+    write(dir.path(), "docs/env/.env.example", "API_TOKEN=\n");
+    write(dir.path(), "reports/tls/client.p12", b"\x30\x82\x0a\x00\x02\x01\x03\x30");
+    write(dir.path(), "docs/readme.md", "clean\n");
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let files: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap(), f["rule_id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        vec![("docs/env/.env", "forbidden-file"), ("reports/tls/client.p12", "forbidden-file")]
+    );
+    write(dir.path(), "hygiene.toml", "[forbidden]\nallow = [\"**/.env.example\", \"reports/tls/**\"]\n");
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = hygiene().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("gate") && text.contains("redact"), "{shell}");
+    }
+    let out = hygiene().arg("man").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(".ie") && text.contains(".TH hygiene 1"));
+}
