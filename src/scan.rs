@@ -100,8 +100,10 @@ pub fn scan(
         })
         .collect();
 
-    let mut outcome = ScanOutcome::default();
-    outcome.files = walked.files.iter().map(|f| f.display.clone()).collect();
+    let mut outcome = ScanOutcome {
+        files: walked.files.iter().map(|f| f.display.clone()).collect(),
+        ..ScanOutcome::default()
+    };
     let inline: u64 = results.iter().map(|r| r.inline_allowed).sum();
     if inline > 0 {
         outcome.stats.suppressed.insert("inline".to_string(), inline);
