@@ -19,7 +19,11 @@ pub enum Opened {
 
 /// Opens `path`, sniffing its first bytes.
 pub fn open(path: &Path) -> io::Result<Opened> {
-    let mut file = File::open(path)?;
+    open_reader(Box::new(File::open(path)?))
+}
+
+/// Sniffs an already open stream (a file, or content from the git index).
+pub fn open_reader(mut file: Box<dyn Read + Send>) -> io::Result<Opened> {
     let head = read_head(&mut file)?;
     if head.starts_with(&[0x1f, 0x8b]) {
         let mut gz = MultiGzDecoder::new(Cursor::new(head).chain(file));

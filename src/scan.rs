@@ -100,34 +100,38 @@ pub fn scan(
         })
         .collect();
 
-    let mut outcome = ScanOutcome {
-        files: walked.files.iter().map(|f| f.display.clone()).collect(),
-        ..ScanOutcome::default()
-    };
+    let names: Vec<String> = walked.files.iter().map(|f| f.display.clone()).collect();
+    let mut outcome = collect(names, results, detector.rules().len());
+    for (_, reason) in &walked.skipped {
+        *outcome.stats.files_skipped.entry((*reason).to_string()).or_default() += 1;
+    }
+    let walk_errors = walked.errors.into_iter().map(|(path, message)| FileError { path, message });
+    outcome.errors.splice(0..0, walk_errors);
+    outcome.stats.duration = started.elapsed();
+    Ok(outcome)
+}
+
+/// Folds per-file results (in the order of `names`) into one outcome.
+fn collect(names: Vec<String>, results: Vec<FileResult>, rules: usize) -> ScanOutcome {
+    let mut outcome = ScanOutcome::default();
+    outcome.stats.rules = rules;
     let inline: u64 = results.iter().map(|r| r.inline_allowed).sum();
     if inline > 0 {
         outcome.stats.suppressed.insert("inline".to_string(), inline);
     }
-    outcome.stats.rules = detector.rules().len();
-    for (_, reason) in &walked.skipped {
-        *outcome.stats.files_skipped.entry((*reason).to_string()).or_default() += 1;
-    }
-    outcome.errors.extend(walked.errors.into_iter().map(|(path, message)| FileError { path, message }));
-    for (file, result) in walked.files.iter().zip(results) {
+    for (name, result) in names.iter().zip(results) {
         match result.status {
             FileStatus::Scanned => outcome.stats.files_scanned += 1,
             FileStatus::Skipped(reason) => {
                 *outcome.stats.files_skipped.entry(reason.to_string()).or_default() += 1
             }
-            FileStatus::Failed(message) => {
-                outcome.errors.push(FileError { path: file.display.clone(), message })
-            }
+            FileStatus::Failed(message) => outcome.errors.push(FileError { path: name.clone(), message }),
         }
         outcome.stats.bytes_scanned += result.bytes;
         outcome.findings.extend(result.findings);
     }
-    outcome.stats.duration = started.elapsed();
-    Ok(outcome)
+    outcome.files = names;
+    outcome
 }
 
 enum FileStatus {
@@ -143,23 +147,59 @@ struct FileResult {
     inline_allowed: u64,
 }
 
+/// A file's content already in memory (the git index, for `scan --staged`).
+#[derive(Debug, Clone)]
+pub struct Blob {
+    /// How the report names it.
+    pub display: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// Scans in-memory contents in parallel, as [`scan`] scans files.
+pub fn scan_blobs(detector: &Detector, fingerprinter: &Fingerprinter, blobs: Vec<Blob>) -> ScanOutcome {
+    let started = Instant::now();
+    let names: Vec<String> = blobs.iter().map(|b| b.display.clone()).collect();
+    let results: Vec<FileResult> = blobs
+        .into_par_iter()
+        .map_init(Vec::new, |buffer, blob| {
+            let opened = read::open_reader(Box::new(std::io::Cursor::new(blob.bytes)));
+            scan_opened(detector, fingerprinter, &blob.display, opened, None, buffer)
+        })
+        .collect();
+    let mut outcome = collect(names, results, detector.rules().len());
+    outcome.stats.duration = started.elapsed();
+    outcome
+}
+
 fn scan_file(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
     file: &FileToScan,
     buffer: &mut Vec<u8>,
 ) -> FileResult {
-    let empty = |status| FileResult { status, bytes: 0, findings: Vec::new(), inline_allowed: 0 };
-    let mut reader = match read::open(&file.path) {
-        Ok(Opened::Text(reader)) => reader,
-        Ok(Opened::Binary(reason)) => return empty(FileStatus::Skipped(reason)),
-        Err(e) => return empty(FileStatus::Failed(e.to_string())),
-    };
     let modified: Option<jiff::civil::Date> = std::fs::metadata(&file.path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| jiff::Timestamp::try_from(t).ok())
         .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+    scan_opened(detector, fingerprinter, &file.display, read::open(&file.path), modified, buffer)
+}
+
+fn scan_opened(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    display: &str,
+    opened: io::Result<Opened>,
+    modified: Option<jiff::civil::Date>,
+    buffer: &mut Vec<u8>,
+) -> FileResult {
+    let empty = |status| FileResult { status, bytes: 0, findings: Vec::new(), inline_allowed: 0 };
+    let mut reader = match opened {
+        Ok(Opened::Text(reader)) => reader,
+        Ok(Opened::Binary(reason)) => return empty(FileStatus::Skipped(reason)),
+        Err(e) => return empty(FileStatus::Failed(e.to_string())),
+    };
     let mut findings = Vec::new();
     let mut inline_allowed = 0;
     let result = scan_stream(detector, &mut reader, buffer, |chunk, m, start| {
@@ -176,7 +216,7 @@ fn scan_file(
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
             severity: rule.severity,
-            file: file.display.clone(),
+            file: display.to_string(),
             line: start.line,
             column: start.column,
             end_line: start.line + inner_newlines,

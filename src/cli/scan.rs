@@ -64,6 +64,9 @@ pub(crate) struct ScanTarget {
     /// Report every finding, ignoring the baseline.
     #[arg(long)]
     pub(crate) no_baseline: bool,
+    /// Scan the files staged in git, as staged (the index, not the working tree).
+    #[arg(long, conflicts_with = "paths")]
+    pub(crate) staged: bool,
 }
 
 /// Arguments of `hygiene scan`.
@@ -217,8 +220,12 @@ pub(crate) fn run_scan(
         .build()
         .map_err(|e| CliError::Diagnostic(miette::miette!("cannot start worker threads: {e}")))?;
     let progress = Progress::start();
-    let mut outcome =
-        pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &|bytes| progress.add(bytes)))?;
+    let mut outcome = if target.staged {
+        let blobs = staged_blobs(&root, &secrets_hygiene::walk::glob_set(&plan.exclude)?)?;
+        pool.install(|| scan::scan_blobs(&detector, &fingerprinter, blobs))
+    } else {
+        pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &|bytes| progress.add(bytes)))?
+    };
     progress.finish();
     let forbidden = secrets_hygiene::forbidden::ForbiddenFiles::new(&config.forbidden)?;
     let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter);
@@ -229,6 +236,37 @@ pub(crate) fn run_scan(
         outcome.suppress("baseline", |f| baseline.contains(f));
     }
     Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path })
+}
+
+/// The staged content of every added, copied, modified or renamed file (`git diff --cached`),
+/// read from the index with `git cat-file`, minus excluded paths.
+fn staged_blobs(root: &std::path::Path, exclude: &globset::GlobSet) -> Result<Vec<scan::Blob>, CliError> {
+    let git = |args: &[&str]| -> Result<Vec<u8>, CliError> {
+        let out = std::process::Command::new("git")
+            .current_dir(root)
+            .args(args)
+            .output()
+            .map_err(|e| CliError::Diagnostic(miette::miette!("cannot run git: {e}")))?;
+        if !out.status.success() {
+            return Err(CliError::Diagnostic(miette::miette!(
+                "git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(out.stdout)
+    };
+    let names = git(&["diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z"])?;
+    let mut blobs = Vec::new();
+    for name in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let display = String::from_utf8_lossy(name).into_owned();
+        if exclude.is_match(&display) {
+            continue;
+        }
+        let bytes = git(&["cat-file", "blob", &format!(":{display}")])?;
+        blobs.push(scan::Blob { display, bytes });
+    }
+    Ok(blobs)
 }
 
 #[allow(clippy::print_stderr)]

@@ -119,3 +119,28 @@ fn two_branches_adding_baseline_entries_merge_cleanly() {
     let (code, _) = scan_json(root, &[]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn staged_scans_the_index_not_the_working_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    write(root, "app/config.py", format!("TOKEN = '{}'\n", token(21)));
+    git(root, &["add", "app/config.py"]);
+    // The working tree no longer has the secret, the index still does.
+    write(root, "app/config.py", "TOKEN = os.environ['TOKEN']\n");
+    write(root, "notes.md", format!("unstaged {}\n", token(22)));
+    let out = hygiene()
+        .current_dir(root)
+        .args(["scan", "--staged", "--no-report", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(files, vec!["app/config.py"]);
+    git(root, &["add", "app/config.py"]);
+    let out = hygiene().current_dir(root).args(["scan", "--staged", "--no-report"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
