@@ -17,6 +17,8 @@ pub struct ExampleFailure {
 impl Detector {
     /// Checks every rule's examples and counter-examples, and every decoy's.
     pub fn check_examples(&self) -> Vec<ExampleFailure> {
+        // Compile every rule, not only those an example reaches.
+        self.rule_set().compile_all();
         let mut failures = Vec::new();
         let mut fail = |id: &str, example: &str, problem: String| {
             failures.push(ExampleFailure { id: id.to_string(), example: example.to_string(), problem });

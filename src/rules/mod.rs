@@ -6,6 +6,7 @@ mod raw;
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
@@ -84,19 +85,48 @@ pub struct Rule {
     pub multiline: bool,
     /// The file the rule came from (`aws.toml` for built-ins, a path for user packs).
     pub source: String,
-    pub(crate) regex: Regex,
-    pub(crate) secret_group: usize,
+    /// The regex source; compiled on first use (see [`Rule::matcher`]).
+    pattern: String,
+    reject_pattern: Option<String>,
+    matcher: OnceLock<Matcher>,
     pub(crate) min_length: usize,
     pub(crate) min_entropy: Option<f64>,
     pub(crate) charset: Option<Charset>,
     pub(crate) allow_values: HashSet<Vec<u8>>,
-    /// A whole match matching this is dropped (`page_token=`, `max_tokens=`).
-    pub(crate) reject: Option<Regex>,
     pub(crate) examples: Vec<Example>,
     pub(crate) counter_examples: Vec<String>,
 }
 
+/// A rule's compiled regexes.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    pub(crate) regex: Regex,
+    /// Index of the `secret` group.
+    pub(crate) secret_group: usize,
+    /// A whole match matching this is dropped (`page_token=`, `max_tokens=`).
+    pub(crate) reject: Option<Regex>,
+}
+
 impl Rule {
+    /// The compiled regexes. Built-in rules compile on first use, so a scan whose input
+    /// mentions few providers never pays for the others (start-up time of a pre-commit hook);
+    /// user packs compile when loaded, so their errors point at the file.
+    pub(crate) fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| {
+            let regex =
+                builder(&self.pattern).build().expect("built-in rule regexes are checked by the tests");
+            let secret_group = regex
+                .capture_names()
+                .position(|n| n == Some("secret"))
+                .expect("built-in rules have a secret group (checked by the tests)");
+            let reject = self
+                .reject_pattern
+                .as_ref()
+                .map(|p| builder(p).build().expect("built-in reject regexes are checked by the tests"));
+            Matcher { regex, secret_group, reject }
+        })
+    }
+
     /// How many examples the rule carries (each must be found).
     pub fn example_count(&self) -> usize {
         self.examples.len()
@@ -149,9 +179,16 @@ impl RuleSet {
     pub fn builtin() -> Result<RuleSet, RuleFileError> {
         let mut set = RuleSet { rules: Vec::new(), decoys: Decoys::default() };
         for (name, text) in builtin::FILES {
-            set.add_file(name, text)?;
+            set.add(name, text, false)?;
         }
         Ok(set)
+    }
+
+    /// Every rule compiled now (what `rules check` and the tests use).
+    pub fn compile_all(&self) {
+        for rule in &self.rules {
+            rule.matcher();
+        }
     }
 
     /// Built-in packs plus every `*.toml` in each of `dirs` (sorted by name).
@@ -178,6 +215,10 @@ impl RuleSet {
 
     /// Parses, validates and adds one pack file (or the decoy file, by its name).
     pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), RuleFileError> {
+        self.add(name, text, true)
+    }
+
+    fn add(&mut self, name: &str, text: &str, eager: bool) -> Result<(), RuleFileError> {
         let is_decoys = Path::new(name).file_name().is_some_and(|f| f == "decoys.toml");
         if is_decoys {
             let raw: raw::RawDecoys =
@@ -199,7 +240,7 @@ impl RuleSet {
         let raw: raw::RawPack = toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
         let family = raw.pack.as_ref().map(|p| p.name.get_ref().clone());
         for spanned in raw.rules {
-            let rule = compile_rule(spanned, family.as_deref(), name, text)?;
+            let rule = compile_rule(spanned, family.as_deref(), name, text, eager)?;
             if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
                 return Err(RuleFileError::at(
                     name,
@@ -227,18 +268,19 @@ fn find_span(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
     text.find(needle).map(|start| start..start + needle.len())
 }
 
+/// Every rule regex is built with these settings.
+fn builder(pattern: &str) -> RegexBuilder {
+    let mut builder = RegexBuilder::new(pattern);
+    builder.unicode(false).multi_line(true).crlf(true).size_limit(REGEX_SIZE_LIMIT);
+    builder
+}
+
 fn compile_regex(pattern: &toml::Spanned<String>, file: &str, text: &str) -> Result<Regex, RuleFileError> {
     // `^`/`$` match at line starts/ends (CRLF too). ASCII semantics: `\w`, `\b` and `(?i)` stay byte-oriented, so the fast DFA engines
     // apply to any input (Unicode word boundaries would force a slow engine on non-ASCII logs).
-    RegexBuilder::new(pattern.get_ref())
-        .unicode(false)
-        .multi_line(true)
-        .crlf(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            RuleFileError::at(file, text, Some(pattern.span()), "invalid regex".to_string(), format!("{e}"))
-        })
+    builder(pattern.get_ref()).build().map_err(|e| {
+        RuleFileError::at(file, text, Some(pattern.span()), "invalid regex".to_string(), format!("{e}"))
+    })
 }
 
 fn compile_rule(
@@ -246,6 +288,7 @@ fn compile_rule(
     family: Option<&str>,
     file: &str,
     text: &str,
+    eager: bool,
 ) -> Result<Rule, RuleFileError> {
     let r = spanned.into_inner();
     let id = r.id.get_ref();
@@ -272,17 +315,21 @@ fn compile_rule(
             ));
         }
     }
-    let regex = compile_regex(&r.regex, file, text)?;
-    let reject = r.reject.as_ref().map(|p| compile_regex(p, file, text)).transpose()?;
-    let Some(secret_group) = regex.capture_names().position(|n| n == Some("secret")) else {
-        return Err(RuleFileError::at(
-            file,
-            text,
-            Some(r.regex.span()),
-            "regex has no `secret` capture group".into(),
-            "wrap the secret value in (?P<secret>...): only that span is masked and fingerprinted".into(),
-        ));
-    };
+    let matcher = OnceLock::new();
+    if eager {
+        let regex = compile_regex(&r.regex, file, text)?;
+        let reject = r.reject.as_ref().map(|p| compile_regex(p, file, text)).transpose()?;
+        let Some(secret_group) = regex.capture_names().position(|n| n == Some("secret")) else {
+            return Err(RuleFileError::at(
+                file,
+                text,
+                Some(r.regex.span()),
+                "regex has no `secret` capture group".into(),
+                "wrap the secret value in (?P<secret>...): only that span is masked and fingerprinted".into(),
+            ));
+        };
+        let _ = matcher.set(Matcher { regex, secret_group, reject });
+    }
     let keywords: Vec<String> = r.keywords.get_ref().iter().map(|k| k.to_ascii_lowercase()).collect();
     if keywords.is_empty() || keywords.iter().any(|k| k.len() < 2) {
         return Err(RuleFileError::at(
@@ -313,13 +360,13 @@ fn compile_rule(
         redact: r.redact,
         multiline: r.multiline,
         source: file.to_string(),
-        regex,
-        secret_group,
+        pattern: r.regex.get_ref().clone(),
+        reject_pattern: r.reject.as_ref().map(|p| p.get_ref().clone()),
+        matcher,
         min_length: r.min_length.unwrap_or(1),
         min_entropy: r.min_entropy,
         charset: r.charset,
         allow_values: r.allow_values.into_iter().map(String::into_bytes).collect(),
-        reject,
         examples: r
             .examples
             .into_iter()

@@ -7,6 +7,7 @@ mod fake;
 mod formats;
 mod gate;
 mod no_leak;
+mod precommit;
 mod reading;
 mod redact;
 mod rotation;
