@@ -8,7 +8,7 @@ use secrets_hygiene::gate::{self, KnownValue, Rotation};
 use secrets_hygiene::report;
 use secrets_hygiene::rotation::{self, drift, log, RotationError};
 
-use super::scan::{render, run_scan, ReportFormat, ScanTarget};
+use super::scan::{render, run_scan, OutputArgs, ReportFormat, ScanTarget};
 use super::{print, CliError, ExitStatus};
 
 /// Arguments of `hygiene gate`.
@@ -29,15 +29,8 @@ pub(crate) struct GateArgs {
     /// (repeatable). Compared by keyed fingerprint; never stored or printed.
     #[arg(long = "known-env", value_name = "GLOB")]
     pub(crate) known_env: Vec<String>,
-    /// Write the JSON report here (default ROOT/reports/security/latest.json).
-    #[arg(long, value_name = "PATH", conflicts_with = "no_report")]
-    pub(crate) report: Option<PathBuf>,
-    /// Do not write a report file.
-    #[arg(long)]
-    pub(crate) no_report: bool,
-    /// Output on stdout.
-    #[arg(long, value_enum, default_value = "human")]
-    pub(crate) format: ReportFormat,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 /// Runs `hygiene gate`.
@@ -47,7 +40,7 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
             .map_err(|e| CliError::Diagnostic(miette::miette!("--now {text:?}: {}", e.0)))?,
         None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
     };
-    let run = run_scan(&args.target, args.report.clone(), true)?;
+    let run = run_scan(&args.target, args.output.report.clone(), true)?;
     let rotation_config = &run.config.rotation;
 
     let rotation = match rotation::load_policy(&run.root, rotation_config, args.policy.as_deref()) {
@@ -76,12 +69,12 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
     let mut report = run.report();
     report.status = if verdict.pass { report::Status::Pass } else { report::Status::Fail };
     report.gate = Some(gate::section(&verdict, &run.outcome, &rotation, now));
-    if !args.no_report {
+    if !args.output.no_report {
         report::write_atomic(&run.report_path, report.to_json().as_bytes())?;
     }
 
-    let mut text = render(&report, args.format, &run.detector);
-    if args.format == ReportFormat::Human {
+    let mut text = render(&report, args.output.format, &run.detector);
+    if args.output.format == ReportFormat::Human {
         if let Rotation::Drift { rows, unknown_log_names } = &rotation {
             let names: Vec<&str> = unknown_log_names.iter().map(String::as_str).collect();
             text.push('\n');

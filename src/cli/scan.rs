@@ -74,6 +74,13 @@ pub(crate) struct ScanTarget {
 pub(crate) struct ScanArgs {
     #[command(flatten)]
     pub(crate) target: ScanTarget,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// Where the report goes and what stdout shows: shared by `scan` and `gate`.
+#[derive(Debug, Args)]
+pub(crate) struct OutputArgs {
     /// Write the JSON report here (default ROOT/reports/security/latest.json).
     #[arg(long, value_name = "PATH", conflicts_with = "no_report")]
     pub(crate) report: Option<PathBuf>,
@@ -110,12 +117,12 @@ impl ScanRun {
 
 /// Runs `hygiene scan`.
 pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
-    let run = run_scan(&args.target, args.report.clone(), true)?;
+    let run = run_scan(&args.target, args.output.report.clone(), true)?;
     let report = run.report();
-    if !args.no_report {
+    if !args.output.no_report {
         report::write_atomic(&run.report_path, report.to_json().as_bytes())?;
     }
-    print(&render(&report, args.format, &run.detector))?;
+    print(&render(&report, args.output.format, &run.detector))?;
     Ok(if run.outcome.passed() { ExitStatus::Pass } else { ExitStatus::Fail })
 }
 

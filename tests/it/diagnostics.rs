@@ -2,14 +2,7 @@
 //! panic; the CLI exits 2 with it on stderr.
 use secrets_hygiene::rules::RuleSet;
 
-fn render(err: &dyn miette::Diagnostic) -> String {
-    let mut out = String::new();
-    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(90)
-        .render_report(&mut out, err)
-        .unwrap();
-    out
-}
+use crate::render_diagnostic as render;
 
 fn load_error(text: &str) -> String {
     let mut set = RuleSet::builtin().unwrap();

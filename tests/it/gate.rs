@@ -25,6 +25,18 @@ fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// Deletes the demo's files that hold planted leaks.
+fn remove_leaks(root: &Path) {
+    for leaking in [
+        "data/bot1/logs/app.log",
+        "data/bot2/logs/app.log.1.gz",
+        "docs/runbook-database.md",
+        "reports/reconciliation/2026-11-20.json",
+    ] {
+        std::fs::remove_file(root.join(leaking)).unwrap();
+    }
+}
+
 fn gate(root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     let out = hygiene()
         .arg("gate")
@@ -73,14 +85,7 @@ fn demo_fails_for_the_documented_reasons() {
 #[test]
 fn passes_after_leaks_are_removed_and_the_expired_key_rotated() {
     let (_dir, root) = demo_copy();
-    for leaking in [
-        "data/bot1/logs/app.log",
-        "data/bot2/logs/app.log.1.gz",
-        "docs/runbook-database.md",
-        "reports/reconciliation/2026-11-20.json",
-    ] {
-        std::fs::remove_file(root.join(leaking)).unwrap();
-    }
+    remove_leaks(&root);
     let (code, report) = gate(&root, &[]);
     assert_eq!(code, 1, "PLAID_SECRET is still expired: {:?}", reasons(&report));
     let log = root.join("ops/rotation-log.jsonl");
@@ -97,14 +102,7 @@ fn passes_after_leaks_are_removed_and_the_expired_key_rotated() {
 #[test]
 fn what_blocks_is_configurable() {
     let (_dir, root) = demo_copy();
-    for leaking in [
-        "data/bot1/logs/app.log",
-        "data/bot2/logs/app.log.1.gz",
-        "docs/runbook-database.md",
-        "reports/reconciliation/2026-11-20.json",
-    ] {
-        std::fs::remove_file(root.join(leaking)).unwrap();
-    }
+    remove_leaks(&root);
     let config = std::fs::read_to_string(root.join("hygiene.toml")).unwrap();
     write(&root, "hygiene.toml", format!("{config}\n[gate]\nblock = [\"leaked\", \"due_soon\"]\n"));
     let (code, report) = gate(&root, &[]);

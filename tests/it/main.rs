@@ -26,6 +26,16 @@ pub(crate) fn hygiene() -> Command {
     cmd
 }
 
+/// A miette diagnostic as plain text at a fixed width, for snapshots.
+pub(crate) fn render_diagnostic(err: &dyn miette::Diagnostic) -> String {
+    let mut out = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_width(90)
+        .render_report(&mut out, err)
+        .unwrap();
+    out
+}
+
 /// Writes `contents` at `root/relative`, creating directories.
 pub(crate) fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
     let path = root.join(relative);

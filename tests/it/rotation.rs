@@ -12,14 +12,7 @@ fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
 }
 
-fn render_diagnostic(err: &dyn miette::Diagnostic) -> String {
-    let mut out = String::new();
-    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(90)
-        .render_report(&mut out, err)
-        .unwrap();
-    out
-}
+use crate::render_diagnostic;
 
 /// The demo's drift on `today`.
 fn demo_drift(today: Date) -> Vec<drift::DriftRow> {
