@@ -11,7 +11,7 @@ use super::{CliError, ExitStatus, RuleArgs};
 
 /// Read size: large enough for throughput, small enough that `tail -f` lines flow at once
 /// (a read returns whatever is available).
-const READ_LEN: usize = 256 << 10;
+const READ_LEN: usize = 1 << 20;
 
 /// Arguments of `hygiene redact`.
 #[derive(Debug, Args)]

@@ -116,7 +116,7 @@ impl Detector {
 
     /// The keyword automaton worth using for `len` bytes.
     fn prefilter_for(&self, len: usize) -> &AhoCorasick {
-        const DFA_FROM: usize = 256 << 10;
+        const DFA_FROM: usize = 64 << 10;
         if len < DFA_FROM {
             return &self.prefilter;
         }
