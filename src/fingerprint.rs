@@ -59,7 +59,13 @@ impl Fingerprinter {
         let key = random_key_hex();
         match create_key_file(&path, &key) {
             Ok(()) => (Fingerprinter::with_key(key.into_bytes()), KeySource::Created(path)),
-            Err(_) => (Fingerprinter::with_key(key.into_bytes()), KeySource::Ephemeral),
+            // Another process (a parallel pre-commit batch) created it first: use theirs.
+            Err(_) => match std::fs::read_to_string(&path) {
+                Ok(text) if !text.trim().is_empty() => {
+                    (Fingerprinter::with_key(text.trim().as_bytes().to_vec()), KeySource::File(path))
+                }
+                _ => (Fingerprinter::with_key(key.into_bytes()), KeySource::Ephemeral),
+            },
         }
     }
 

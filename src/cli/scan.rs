@@ -67,6 +67,10 @@ pub(crate) struct ScanTarget {
     /// Scan the files staged in git, as staged (the index, not the working tree).
     #[arg(long, conflicts_with = "paths")]
     pub(crate) staged: bool,
+    /// The arguments are files to scan, never a ROOT; none at all means nothing to scan (exit 0).
+    /// For pre-commit and other callers that pass a file list that may be empty.
+    #[arg(long, conflicts_with = "staged")]
+    pub(crate) files: bool,
 }
 
 /// Arguments of `hygiene scan`.
@@ -117,6 +121,11 @@ impl ScanRun {
 
 /// Runs `hygiene scan`.
 pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
+    if args.target.files && args.target.paths.is_empty() {
+        // Not the default scopes: the caller chose no file (pre-commit with `always_run`).
+        note("nothing to scan: no files given");
+        return Ok(ExitStatus::Pass);
+    }
     let run = run_scan(&args.target, args.output.report.clone(), true)?;
     let report = run.report();
     if !args.output.no_report {
@@ -148,6 +157,9 @@ pub(crate) fn run_scan(
     use_baseline: bool,
 ) -> Result<ScanRun, CliError> {
     let (root, explicit_files) = match target.paths.as_slice() {
+        paths if target.files => {
+            (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), Some(paths.to_vec()))
+        }
         [] => (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), None),
         [one] if one.is_dir() && target.root.is_none() => (one.clone(), None),
         paths => (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), Some(paths.to_vec())),
@@ -274,6 +286,11 @@ fn staged_blobs(root: &std::path::Path, exclude: &globset::GlobSet) -> Result<Ve
         blobs.push(scan::Blob { display, bytes });
     }
     Ok(blobs)
+}
+
+#[allow(clippy::print_stderr)]
+fn note(message: &str) {
+    eprintln!("hygiene: {message}");
 }
 
 #[allow(clippy::print_stderr)]

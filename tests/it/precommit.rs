@@ -196,6 +196,24 @@ fn pre_commit_hook_end_to_end() {
     let body = Fakes::new(rand::random()).alnum(36);
     let token = format!("ghp_{body}");
     let last4 = &body[body.len() - 4..];
+    // `always_run: true` makes pre-commit call the hook with no file at all: nothing is scanned
+    // (not `hygiene scan`'s default scopes, where an untracked leak sits) and it says so.
+    sandbox.write("docs/untracked-leak.md", &format!("GITHUB_TOKEN={token}\n"));
+    let always = sandbox.repo.parent().unwrap().join("always-run.yaml");
+    std::fs::write(
+        &always,
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: hygiene\n        always_run: true\n        verbose: true\n",
+            hook_repo.display()
+        ),
+    )
+    .unwrap();
+    let out = sandbox.pre_commit(&["run", "--config", always.to_str().unwrap()]);
+    let output = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{output}");
+    assert!(output.contains("nothing to scan"), "{output}");
+    assert!(!output.contains(&format!("****{last4}")), "{output}");
+    std::fs::remove_file(sandbox.repo.join("docs/untracked-leak.md")).unwrap();
     sandbox.write("docs/deploy.md", &format!("# deploy settings\nGITHUB_TOKEN={token}\n"));
     sandbox.git_ok(&["add", "docs/deploy.md"]);
     let before = sandbox.commits();
