@@ -39,7 +39,7 @@ with open(path, "w") as f:
         else:
             line = f"{ts} DEBUG bot2 " + " ".join(rnd.choice(words) for _ in range(12))
         if i % 50_000 == 0:  # a few secrets: the input has few, as in a healthy log
-            line += " password=Zq%06dxL!k" % i
+            line += " password=Zq%06dxL!k" % i  # hygiene:allow (benchmark filler)
         buf.append(line)
         size += len(line) + 1
         i += 1

@@ -114,7 +114,7 @@ mod tests {
         let value = "p@ss/w0rd \"Zq9\"";
         let forms = encodings(value);
         let url = utf8_percent_encode(value, URL_RESERVED).to_string();
-        assert!(contains(&forms, &format!("postgres://bot:{url}@db")));
+        assert!(contains(&forms, &format!("postgres://bot:{url}@db"))); // hygiene:allow
         assert!(contains(&forms, &format!("postgres://bot:{}@db", lowercase_percent_escapes(&url))));
         let json =
             serde_json::to_string(&serde_json::json!({ "error": format!("bad secret {value}") })).unwrap();
