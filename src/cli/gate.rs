@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use secrets_hygiene::fingerprint::Fingerprinter;
 use secrets_hygiene::gate::{self, KnownValue, Rotation};
 use secrets_hygiene::report;
 use secrets_hygiene::rotation::{self, drift, log, RotationError};
@@ -53,9 +52,8 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
                 Ok(entries) => {
                     let entries = entries.unwrap_or_default();
                     let known = known_values(&args.known_env)?;
-                    let (fingerprinter, _) =
-                        Fingerprinter::resolve(std::env::var("HYGIENE_FINGERPRINT_KEY").ok(), &run.root);
-                    let leaks = gate::attribute_leaks(&run.outcome.findings, &policy, &known, &fingerprinter);
+                    let leaks =
+                        gate::attribute_leaks(&run.outcome.findings, &policy, &known, &run.fingerprinter);
                     let rows = drift::compute(&policy, &entries, &leaks, now, rotation_config.reminders());
                     let unknown_log_names =
                         drift::unknown_log_names(&policy, &entries).into_iter().map(str::to_string).collect();

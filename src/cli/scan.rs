@@ -104,6 +104,8 @@ pub(crate) struct ScanRun {
     pub(crate) outcome: ScanOutcome,
     pub(crate) scopes_label: Vec<String>,
     pub(crate) report_path: PathBuf,
+    /// The key the findings' fingerprints were made with.
+    pub(crate) fingerprinter: Fingerprinter,
 }
 
 impl ScanRun {
@@ -254,7 +256,7 @@ pub(crate) fn run_scan(
     if let Some(baseline) = &baseline {
         outcome.suppress("baseline", |f| baseline.contains(f));
     }
-    Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path })
+    Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path, fingerprinter })
 }
 
 /// The staged content of every added, copied, modified or renamed file (`git diff --cached`),
