@@ -36,6 +36,16 @@ impl LineCursor {
         LineCursor { offset: content_start, line: 1, column_chars: 0, content_start }
     }
 
+    /// The absolute offset the cursor is at.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Newlines before the cursor's offset (its 1-based line minus one).
+    pub fn newlines_before(&self) -> u64 {
+        self.line - 1
+    }
+
     /// Moves to `target` unless the cursor is already past it (a secret that started
     /// beyond the end of the previous chunk).
     pub fn advance_to(&mut self, buffer: &[u8], buffer_start: u64, target: u64) {

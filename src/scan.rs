@@ -183,7 +183,177 @@ fn scan_file(
         .ok()
         .and_then(|t| jiff::Timestamp::try_from(t).ok())
         .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+    if size > 2 * SEGMENT_LEN {
+        if let Some(result) =
+            scan_segmented(detector, fingerprinter, &file.path, &file.display, modified, SEGMENT_LEN)
+        {
+            return result;
+        }
+    }
     scan_opened(detector, fingerprinter, &file.display, read::open(&file.path), modified, buffer)
+}
+
+/// A plain text file larger than twice this is cut into segments (at line starts) scanned in
+/// parallel, so one multi-gigabyte log keeps every core busy.
+pub const SEGMENT_LEN: u64 = 64 << 20;
+
+/// Scans one file, cutting it into `segment_len` segments when it is plain text (not gzip, not
+/// binary) and long enough: the same findings as a sequential scan. Public for tests.
+pub fn scan_file_segments(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    path: &std::path::Path,
+    segment_len: u64,
+) -> Result<(Vec<Finding>, u64), String> {
+    let display = path.display().to_string();
+    let result =
+        scan_segmented(detector, fingerprinter, path, &display, None, segment_len).unwrap_or_else(|| {
+            scan_opened(detector, fingerprinter, &display, read::open(path), None, &mut Vec::new())
+        });
+    match result.status {
+        FileStatus::Failed(message) => Err(message),
+        _ => Ok((result.findings, result.bytes)),
+    }
+}
+
+/// `None` when the file is not plain text (the caller streams it instead).
+fn scan_segmented(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    path: &std::path::Path,
+    display: &str,
+    modified: Option<jiff::civil::Date>,
+    segment_len: u64,
+) -> Option<FileResult> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut head = Vec::new();
+    (&mut file).take(read::SNIFF_LEN as u64).read_to_end(&mut head).ok()?;
+    if head.starts_with(&[0x1f, 0x8b]) || read::binary_kind(&head).is_some() {
+        return None;
+    }
+    // Segment starts: just after the first newline at or past each multiple of segment_len.
+    let mut starts = vec![0u64];
+    let mut probe = vec![0u8; OVERLAP_LEN];
+    let mut at = segment_len;
+    while at < size {
+        file.seek(SeekFrom::Start(at)).ok()?;
+        let n = read_full(&mut file, &mut probe).ok()?;
+        if let Some(i) = memchr::memchr(b'\n', &probe[..n]) {
+            let start = at + i as u64 + 1;
+            if start < size {
+                starts.push(start);
+            }
+        }
+        at += segment_len;
+    }
+    let segments: Vec<(u64, u64)> = starts
+        .iter()
+        .zip(starts.iter().skip(1).chain(std::iter::once(&size)))
+        .map(|(&s, &e)| (s, e))
+        .collect();
+    let parts: Vec<io::Result<TextScan>> = segments
+        .par_iter()
+        .map(|&(start, end)| {
+            let mut file = std::fs::File::open(path)?;
+            file.seek(SeekFrom::Start(start))?;
+            let mut reader = file.take(end - start + OVERLAP_LEN as u64);
+            let mut buffer = Vec::new();
+            Ok(scan_text(detector, fingerprinter, display, &mut reader, modified, &mut buffer, end - start))
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let mut inline_allowed = 0;
+    let mut lines_before = 0;
+    for part in parts {
+        let failed = |e: io::Error, findings, inline_allowed| {
+            Some(FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, findings, inline_allowed })
+        };
+        let text = match part {
+            Ok(text) => text,
+            Err(e) => return failed(e, findings, inline_allowed),
+        };
+        let newlines = match text.result {
+            Ok((_, newlines)) => newlines,
+            Err(e) => return failed(e, findings, inline_allowed),
+        };
+        inline_allowed += text.inline_allowed;
+        for (_, mut finding) in text.findings {
+            finding.line += lines_before;
+            finding.end_line += lines_before;
+            findings.push(finding);
+        }
+        lines_before += newlines;
+    }
+    Some(FileResult { status: FileStatus::Scanned, bytes: size, findings, inline_allowed })
+}
+
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// What scanning one stream (or one segment of a file) produced.
+struct TextScan {
+    /// Bytes read, and newlines before `stop`.
+    result: io::Result<(u64, u64)>,
+    /// Findings with the absolute offset of their secret in the stream.
+    findings: Vec<(u64, Finding)>,
+    inline_allowed: u64,
+}
+
+/// Scans a text stream; a match whose span starts at or after `stop` is left to the segment
+/// that starts there.
+fn scan_text(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    display: &str,
+    reader: &mut dyn Read,
+    modified: Option<jiff::civil::Date>,
+    buffer: &mut Vec<u8>,
+    stop: u64,
+) -> TextScan {
+    let mut findings = Vec::new();
+    let mut inline_allowed = 0;
+    let result = scan_stream_counting(detector, reader, buffer, stop, |chunk, chunk_start, m, start| {
+        if chunk_start + m.span.start as u64 >= stop {
+            return;
+        }
+        let (line_start, line, previous) = lines_of(chunk, m.secret.clone());
+        if crate::allow::inline_allowed(line, previous) {
+            inline_allowed += 1;
+            return;
+        }
+        let rule = &detector.rules()[m.rule];
+        let secret = &chunk[m.secret.clone()];
+        let inner_newlines =
+            memchr::memchr_iter(b'\n', &secret[..secret.len().saturating_sub(1)]).count() as u64;
+        let finding = Finding {
+            rule_id: rule.id.clone(),
+            description: rule.description.clone(),
+            severity: rule.severity,
+            file: display.to_string(),
+            line: start.line,
+            column: start.column,
+            end_line: start.line + inner_newlines,
+            masked: mask_bytes(secret),
+            fingerprint: fingerprinter.fingerprint(&rule.id, secret),
+            names: crate::findings::names_before(line, m.secret.start - line_start),
+            seen_on: crate::findings::line_date(line).or(modified),
+        };
+        findings.push((chunk_start + m.secret.start as u64, finding));
+    });
+    TextScan { result, findings, inline_allowed }
 }
 
 fn scan_opened(
@@ -200,32 +370,10 @@ fn scan_opened(
         Ok(Opened::Binary(reason)) => return empty(FileStatus::Skipped(reason)),
         Err(e) => return empty(FileStatus::Failed(e.to_string())),
     };
-    let mut findings = Vec::new();
-    let mut inline_allowed = 0;
-    let result = scan_stream(detector, &mut reader, buffer, |chunk, m, start| {
-        let (line_start, line, previous) = lines_of(chunk, m.secret.clone());
-        if crate::allow::inline_allowed(line, previous) {
-            inline_allowed += 1;
-            return;
-        }
-        let rule = &detector.rules()[m.rule];
-        let secret = &chunk[m.secret.clone()];
-        let inner_newlines =
-            memchr::memchr_iter(b'\n', &secret[..secret.len().saturating_sub(1)]).count() as u64;
-        findings.push(Finding {
-            rule_id: rule.id.clone(),
-            description: rule.description.clone(),
-            severity: rule.severity,
-            file: display.to_string(),
-            line: start.line,
-            column: start.column,
-            end_line: start.line + inner_newlines,
-            masked: mask_bytes(secret),
-            fingerprint: fingerprinter.fingerprint(&rule.id, secret),
-            names: crate::findings::names_before(line, m.secret.start - line_start),
-            seen_on: crate::findings::line_date(line).or(modified),
-        });
-    });
+    let text = scan_text(detector, fingerprinter, display, &mut reader, modified, buffer, u64::MAX);
+    let (result, findings, inline_allowed) =
+        (text.result.map(|(bytes, _)| bytes), text.findings, text.inline_allowed);
+    let findings = findings.into_iter().map(|(_, f)| f).collect();
     match result {
         Ok(bytes) => FileResult { status: FileStatus::Scanned, bytes, findings, inline_allowed },
         // A read error mid-file: what was found so far still counts, and the file is an error.
@@ -235,16 +383,38 @@ fn scan_opened(
     }
 }
 
-/// Runs the detector over a stream in overlapping chunks and calls `on_match(chunk, match,
-/// position of the secret)` for every secret exactly once, in stream order. `buffer` is reused
+/// Runs the detector over a stream in overlapping chunks and calls `on_match(chunk,
+/// chunk_start, match, position of the secret)` for every secret exactly once, in stream order
+/// (`chunk_start` is the chunk's offset in the stream). `buffer` is reused
 /// between calls to avoid reallocating. Returns the number of bytes read.
 pub fn scan_stream(
     detector: &Detector,
     reader: &mut dyn Read,
     buffer: &mut Vec<u8>,
-    mut on_match: impl FnMut(&[u8], &Match, Position),
+    on_match: impl FnMut(&[u8], u64, &Match, Position),
 ) -> io::Result<u64> {
+    scan_stream_counting(detector, reader, buffer, u64::MAX, on_match).map(|(bytes, _)| bytes)
+}
+
+/// [`scan_stream`] that also returns how many newlines precede offset `count_until` (or the end
+/// of the stream, if shorter): what a segment of a big file needs to number the lines of the
+/// segments after it, counted in the same pass.
+fn scan_stream_counting(
+    detector: &Detector,
+    reader: &mut dyn Read,
+    buffer: &mut Vec<u8>,
+    count_until: u64,
+    mut on_match: impl FnMut(&[u8], u64, &Match, Position),
+) -> io::Result<(u64, u64)> {
     buffer.clear();
+    let mut counted: Option<u64> = None;
+    // Records the newline count at `count_until` before the cursor moves past it.
+    let mut record = |cursor: &mut LineCursor, buffer: &[u8], chunk_start: u64, target: u64| {
+        if counted.is_none() && target >= count_until && cursor.offset() <= count_until {
+            cursor.advance_to(buffer, chunk_start, count_until);
+            counted = Some(cursor.newlines_before());
+        }
+    };
     let mut cursor: Option<LineCursor> = None;
     let mut chunk_start: u64 = 0;
     // Matches whose secret starts before this absolute offset were reported from the
@@ -259,14 +429,19 @@ pub fn scan_stream(
             if m.span.start >= limit || secret_start < reported_until {
                 continue;
             }
+            record(cursor, buffer, chunk_start, secret_start);
             let position = cursor.position(buffer, chunk_start, secret_start);
-            on_match(buffer, &m, position);
+            on_match(buffer, chunk_start, &m, position);
             reported_until = reported_until.max(chunk_start + m.secret.end as u64);
         }
         if eof {
-            return Ok(chunk_start + buffer.len() as u64);
+            let end = chunk_start + buffer.len() as u64;
+            record(cursor, buffer, chunk_start, end.min(count_until));
+            cursor.advance_to(buffer, chunk_start, end);
+            return Ok((end, counted.unwrap_or_else(|| cursor.newlines_before())));
         }
         // The bytes before `limit` are about to go: count their lines now.
+        record(cursor, buffer, chunk_start, chunk_start + limit as u64);
         cursor.advance_to(buffer, chunk_start, chunk_start + limit as u64);
         buffer.drain(..limit);
         chunk_start += limit as u64;

@@ -90,7 +90,7 @@ fn short_reads_give_the_same_matches() {
     let text = format!("x\nGITHUB_TOKEN={}\ny\nGH={}\n", token(6), token(7));
     let mut buffer = Vec::new();
     let mut seen = Vec::new();
-    let bytes = scan_stream(&detector, &mut Trickle(text.as_bytes()), &mut buffer, |_, m, p| {
+    let bytes = scan_stream(&detector, &mut Trickle(text.as_bytes()), &mut buffer, |_, _, m, p| {
         seen.push((m.secret.clone(), p.line, p.column))
     })
     .unwrap();
@@ -152,4 +152,46 @@ fn private_key_in_json_and_yaml_spans_lines() {
     assert_eq!(findings[0]["end_line"], 8);
     assert_eq!(findings[1]["end_line"], findings[1]["line"]);
     assert!(findings.iter().all(|f| f["rule_id"] == "private-key.pem"));
+}
+
+#[test]
+fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
+    use secrets_hygiene::fingerprint::Fingerprinter;
+    use secrets_hygiene::scan::scan_file_segments;
+    let detector = Detector::new(RuleSet::builtin().unwrap()).unwrap();
+    let fingerprinter = Fingerprinter::with_key("k");
+    let mut fakes = Fakes::new(31);
+    let mut text = String::new();
+    for i in 0..3000 {
+        match i % 97 {
+            0 => text.push_str(&format!("2026-11-20 ERROR token GITHUB_TOKEN=ghp_{}\n", fakes.alnum(36))),
+            50 => {
+                let body: Vec<String> = (0..6).map(|_| fakes.alnum(64)).collect();
+                text.push_str(&format!(
+                    "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+                    body.join("\n")
+                ));
+            }
+            _ => text.push_str(&format!("2026-11-20 INFO heartbeat seq={i} ok latency_ms={}\n", i % 300)),
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    std::fs::write(&path, &text).unwrap();
+    let key = |f: &secrets_hygiene::findings::Finding| {
+        (f.line, f.column, f.end_line, f.rule_id.clone(), f.fingerprint.clone())
+    };
+    let (whole, bytes) = scan_file_segments(&detector, &fingerprinter, &path, u64::MAX).unwrap();
+    assert_eq!(bytes, text.len() as u64);
+    assert!(whole.len() > 60, "{}", whole.len());
+    // Segments of 4 KiB cut through lines and through private-key blocks.
+    for segment in [4096, 10_000, 65_536] {
+        let (parts, bytes) = scan_file_segments(&detector, &fingerprinter, &path, segment).unwrap();
+        assert_eq!(bytes, text.len() as u64);
+        assert_eq!(
+            parts.iter().map(key).collect::<Vec<_>>(),
+            whole.iter().map(key).collect::<Vec<_>>(),
+            "segment {segment}"
+        );
+    }
 }
