@@ -82,25 +82,21 @@ fn specific_rule_beats_generic_on_the_same_value() {
     }
 }
 
+/// Writes `dir/acme.toml`: a user pack with one rule and the given example and counter-example.
+fn write_acme_pack(dir: &std::path::Path, example: &str, counter_example: &str) {
+    let regex = r"\b(?P<secret>acme_[a-z0-9]{24})\b";
+    let pack = format!(
+        "[pack]\nname = \"acme\"\n[[rules]]\nid = \"acme.token\"\ndescription = \"Acme internal token\"\n\
+         regex = '''{regex}'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n\
+         examples = [\"{example}\"]\ncounter_examples = [\"{counter_example}\"]\n"
+    );
+    std::fs::write(dir.join("acme.toml"), pack).unwrap();
+}
+
 #[test]
 fn user_packs_are_loaded_and_checked() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("acme.toml"),
-        r#"
-[pack]
-name = "acme"
-[[rules]]
-id = "acme.token"
-description = "Acme internal token"
-regex = '''\b(?P<secret>acme_[a-z0-9]{24})\b'''
-keywords = ["acme_"]
-severity = "high"
-examples = ["token=acme_q8zr2kd0lmxw7pft3uyh9svb"]
-counter_examples = ["acme_short"]
-"#,
-    )
-    .unwrap();
+    write_acme_pack(dir.path(), "token=acme_q8zr2kd0lmxw7pft3uyh9svb", "acme_short");
     let set = RuleSet::load(&[dir.path()]).unwrap();
     assert!(set.get("acme.token").is_some());
     let detector = Detector::new(set).unwrap();
@@ -122,22 +118,7 @@ fn rules_check_command_passes_and_list_prints_every_rule() {
 #[test]
 fn rules_check_fails_on_a_bad_example() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("acme.toml"),
-        r#"
-[pack]
-name = "acme"
-[[rules]]
-id = "acme.token"
-description = "Acme internal token"
-regex = '''\b(?P<secret>acme_[a-z0-9]{24})\b'''
-keywords = ["acme_"]
-severity = "high"
-examples = ["acme_tooshort"]
-counter_examples = ["acme_q8zr2kd0lmxw7pft3uyh9svb"]
-"#,
-    )
-    .unwrap();
+    write_acme_pack(dir.path(), "acme_tooshort", "acme_q8zr2kd0lmxw7pft3uyh9svb");
     let out = crate::hygiene().args(["rules", "check", "--rules"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
