@@ -1,18 +1,19 @@
 //! The detector: built once from a [`RuleSet`], shared read-only across threads.
 //!
-//! Two phases: one aho-corasick pass over every rule's keywords picks the candidate rules
-//! for a buffer; only those run their regex. Each raw match then goes through the rule's
+//! Two phases: one pass over the buffer finds every rule keyword (see [`keywords`]); only
+//! the rules whose keywords occur run their regex, and only on the lines around them. Each raw match then goes through the rule's
 //! own filters (length, entropy, documented example values) and the shared decoy filters,
 //! and overlapping matches are resolved so one secret is reported once, by the most
 //! specific rule.
 mod check;
 pub mod entropy;
+mod keywords;
 
 pub use check::ExampleFailure;
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use keywords::KeywordFinder;
 
 use crate::rules::{Rule, RuleSet};
 
@@ -32,23 +33,10 @@ pub struct Match {
 #[derive(Debug)]
 pub struct Detector {
     rules: RuleSet,
-    /// Leftmost-longest, non-overlapping: the pass over every byte. A contiguous NFA, cheap
-    /// to build, serves small inputs (a pre-commit hook's few files)...
-    prefilter: AhoCorasick,
-    /// ...and a full DFA (one table lookup per byte, ~2x faster, slower to build), built on
-    /// the first large buffer, serves the rest.
-    prefilter_dfa: std::sync::OnceLock<AhoCorasick>,
-    keywords: Vec<String>,
-    /// The same keywords with overlapping semantics, run only inside a hit, for keywords
-    /// that start within it ("key" inside "apikey", "secret" inside "client_secret").
-    inner: AhoCorasick,
+    /// Every rule keyword, each once.
+    finder: KeywordFinder,
     /// For each keyword, the rules that listed it as a keyword.
     keyword_rules: Vec<Vec<usize>>,
-    /// For each keyword, the rules of every keyword it contains (itself included): a hit on
-    /// "client_secret" also selects the rules keyed on "secret".
-    contained_rules: Vec<Vec<usize>>,
-    /// Length of the longest keyword.
-    longest: usize,
 }
 
 impl Detector {
@@ -67,41 +55,7 @@ impl Detector {
                 }
             }
         }
-        // The main pass gets a full DFA (one table lookup per byte); the inner search only ever
-        // sees a few bytes, so a contiguous NFA, much cheaper to build, serves it.
-        let build = |kind: MatchKind, automaton: AhoCorasickKind| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .kind(Some(automaton))
-                .match_kind(kind)
-                .build(&keywords)
-                .map_err(|e| crate::Error::Prefilter(e.to_string()))
-        };
-        let contained_rules = keywords
-            .iter()
-            .map(|outer| {
-                let mut rules: Vec<usize> = keywords
-                    .iter()
-                    .zip(&keyword_rules)
-                    .filter(|(inner, _)| outer.contains(inner.as_str()))
-                    .flat_map(|(_, rules)| rules.iter().copied())
-                    .collect();
-                rules.sort_unstable();
-                rules.dedup();
-                rules
-            })
-            .collect();
-        let longest = keywords.iter().map(String::len).max().unwrap_or(0);
-        Ok(Detector {
-            rules,
-            prefilter: build(MatchKind::LeftmostLongest, AhoCorasickKind::ContiguousNFA)?,
-            prefilter_dfa: std::sync::OnceLock::new(),
-            keywords: keywords.clone(),
-            inner: build(MatchKind::Standard, AhoCorasickKind::ContiguousNFA)?,
-            keyword_rules,
-            contained_rules,
-            longest,
-        })
+        Ok(Detector { finder: KeywordFinder::new(&keywords)?, rules, keyword_rules })
     }
 
     /// The rules, in the order match indices refer to.
@@ -114,27 +68,11 @@ impl Detector {
         &self.rules
     }
 
-    /// The keyword automaton worth using for `len` bytes.
-    fn prefilter_for(&self, len: usize) -> &AhoCorasick {
-        const DFA_FROM: usize = 64 << 10;
-        if len < DFA_FROM {
-            return &self.prefilter;
-        }
-        self.prefilter_dfa.get_or_init(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&self.keywords)
-                .unwrap_or_else(|_| self.prefilter.clone())
-        })
-    }
-
     /// Rules whose keywords occur in `haystack`, as a bitmap indexed by rule.
     pub fn candidates(&self, haystack: &[u8]) -> Vec<bool> {
         let mut selected = vec![false; self.rules.rules.len()];
-        for hit in self.inner.find_overlapping_iter(haystack) {
-            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
+        for hit in self.finder.find_all(haystack) {
+            for &rule in &self.keyword_rules[hit.keyword] {
                 selected[rule] = true;
             }
         }
@@ -167,20 +105,10 @@ impl Detector {
                 _ => list.push(window),
             }
         };
-        // Every keyword occurrence either is the longest at its start (reported), is contained
-        // in a reported hit (its rules are in `contained_rules`), or starts inside one (found
-        // by the overlapping search of that small span). The non-overlapping pass is what
-        // keeps the per-byte cost low.
-        for hit in self.prefilter_for(haystack.len()).find_iter(haystack) {
-            for &rule in &self.contained_rules[hit.pattern().as_usize()] {
-                add(rule, hit.start(), hit.end());
-            }
-            let inside = hit.start() + 1..(hit.end() + self.longest).min(haystack.len());
-            for inner in self.inner.find_overlapping_iter(&haystack[inside.clone()]) {
-                let (start, end) = (inside.start + inner.start(), inside.start + inner.end());
-                for &rule in &self.keyword_rules[inner.pattern().as_usize()] {
-                    add(rule, start, end);
-                }
+        for hit in self.finder.find_all(haystack) {
+            let end = hit.start + self.finder.keyword_len(hit.keyword);
+            for &rule in &self.keyword_rules[hit.keyword] {
+                add(rule, hit.start, end);
             }
         }
         let mut found = Vec::new();
