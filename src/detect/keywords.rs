@@ -2,10 +2,10 @@
 //!
 //! Each keyword of three bytes or more is represented by one of its 3-byte substrings (its
 //! "gram"), the one made of the rarest bytes. The pass reads the buffer eight bytes at a time
-//! and, for each position, hashes the case-folded 3 bytes there into a small bitmap (8 KiB,
-//! resident in L1). Positions are independent of each other, so the CPU overlaps the lookups;
+//! and, for each position, hashes the case-folded 3 bytes there into a 64 KiB table of flags.
+//! Positions are independent of each other, so the CPU overlaps the lookups;
 //! an automaton walk (aho-corasick's DFA) is one dependent table load per byte and ran at about
-//! half the speed on log text. Only positions whose gram is in the bitmap, a fraction of a
+//! half the speed on log text. Only positions whose gram is in the table, a fraction of a
 //! percent, are verified against the keywords that own that gram.
 //!
 //! Keywords of two bytes, which have no 3-byte gram, go through a small aho-corasick automaton
@@ -13,10 +13,12 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-/// Bits of the gram hash: 2^16 bits = 8 KiB of bitmap. With ~200 grams, about 0.3% of
-/// positions collide and are rejected by the exact check.
+/// Bits of the gram hash. A byte per slot rather than a bit: testing a slot is then a
+/// single load (measured 1.6x faster than bit extraction; a table of 2^14 to 2^17 slots runs at
+/// the same speed). With ~200 grams, about 0.3% of positions collide and are rejected by the
+/// exact check.
 const HASH_BITS: u32 = 16;
-const BITMAP_WORDS: usize = 1 << (HASH_BITS - 6);
+const SLOTS: usize = 1 << HASH_BITS;
 
 /// One keyword occurrence: the keyword's index and where it sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,7 +42,8 @@ struct GramOwner {
 #[derive(Debug)]
 pub(crate) struct KeywordFinder {
     keywords: Vec<Vec<u8>>,
-    bitmap: Box<[u64; BITMAP_WORDS]>,
+    /// 1 where some gram hashes to the slot.
+    slots: Box<[u8; SLOTS]>,
     /// Owners sorted by gram hash; `owner_starts[h]..owner_starts[h + 1]` are those hashing to `h`.
     owners: Vec<GramOwner>,
     owner_starts: Vec<u32>,
@@ -48,12 +51,13 @@ pub(crate) struct KeywordFinder {
     short: Option<(AhoCorasick, Vec<usize>)>,
 }
 
-/// The three bytes of `window`'s low end, case-folded: ASCII letters lowered by setting bit
-/// 0x20. Other bytes get the bit too, so a few punctuation pairs collide (`_` with DEL, `-`
-/// with CR); that only costs an exact check, never a miss, because keywords fold the same way.
+/// The three bytes of `window`'s low end, case-folded, as the top three bytes of a `u32`:
+/// ASCII letters are lowered by setting bit 0x20. Other bytes get the bit too, so a few
+/// punctuation pairs collide (`_` with DEL, `-` with CR); that only costs an exact check,
+/// never a miss, because keywords fold the same way.
 #[inline(always)]
 fn fold_gram(window: u64) -> u32 {
-    ((window as u32) | 0x0020_2020) & 0x00ff_ffff
+    ((window as u32) | 0x0020_2020) << 8
 }
 
 #[inline(always)]
@@ -107,12 +111,12 @@ impl KeywordFinder {
             ])));
             owners.push(GramOwner { gram, keyword: index as u32, offset: offset as u32 });
         }
-        let mut bitmap = Box::new([0u64; BITMAP_WORDS]);
+        let mut slots = Box::new([0u8; SLOTS]);
         owners.sort_by_key(|o| hash(o.gram));
         let mut owner_starts = vec![0u32; (1 << HASH_BITS) + 1];
         for owner in &owners {
             let h = hash(owner.gram);
-            bitmap[h >> 6] |= 1 << (h & 63);
+            slots[h] = 1;
             owner_starts[h + 1] += 1;
         }
         for h in 0..1 << HASH_BITS {
@@ -130,13 +134,12 @@ impl KeywordFinder {
                 .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
             Some((automaton, short_keywords))
         };
-        Ok(KeywordFinder { keywords, bitmap, owners, owner_starts, short })
+        Ok(KeywordFinder { keywords, slots, owners, owner_starts, short })
     }
 
     #[inline(always)]
-    fn may_hold(&self, gram: u32) -> u64 {
-        let h = hash(gram);
-        (self.bitmap[(h >> 6) & (BITMAP_WORDS - 1)] >> (h & 63)) & 1
+    fn may_hold(&self, gram: u32) -> u8 {
+        self.slots[hash(gram) & (SLOTS - 1)]
     }
 
     /// Every occurrence of every keyword in `haystack`, sorted by start.
