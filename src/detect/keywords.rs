@@ -44,20 +44,33 @@ pub(crate) struct KeywordFinder {
     keywords: Vec<Vec<u8>>,
     /// 1 where some gram hashes to the slot.
     slots: Box<[u8; SLOTS]>,
-    /// Owners sorted by gram hash; `owner_starts[h]..owner_starts[h + 1]` are those hashing to `h`.
+    /// Owners sorted by gram hash.
     owners: Vec<GramOwner>,
-    owner_starts: Vec<u32>,
+    /// For a slot marked `k` in 1..=254, the owners hashing to it: `owners[buckets[k - 1]]`.
+    /// Slots past the 254th share the mark 255 and are looked up by binary search instead,
+    /// which only packs with several hundred distinct keywords need.
+    buckets: Vec<std::ops::Range<usize>>,
     /// Keywords under three bytes and the automaton that finds them (overlapping semantics).
     short: Option<(AhoCorasick, Vec<usize>)>,
 }
 
-/// The three bytes of `window`'s low end, case-folded, as the top three bytes of a `u32`:
-/// ASCII letters are lowered by setting bit 0x20. Other bytes get the bit too, so a few
-/// punctuation pairs collide (`_` with DEL, `-` with CR); that only costs an exact check,
-/// never a miss, because keywords fold the same way.
+/// Case-folds eight bytes at once: ASCII letters are lowered by setting bit 0x20. Other bytes
+/// get the bit too, so a few punctuation pairs collide (`_` with DEL, `-` with CR); that only
+/// costs an exact check, never a miss, because keywords fold the same way.
 #[inline(always)]
-fn fold_gram(window: u64) -> u32 {
-    ((window as u32) | 0x0020_2020) << 8
+fn fold(window: u64) -> u64 {
+    window | 0x2020_2020_2020_2020
+}
+
+/// The gram starting `at` bytes into a folded window, as the top three bytes of a `u32`.
+#[inline(always)]
+fn gram_at(folded: u64, at: usize) -> u32 {
+    ((folded >> (8 * at)) as u32) << 8
+}
+
+/// The folded gram of three bytes.
+fn gram_of(bytes: &[u8]) -> u32 {
+    gram_at(fold(u64::from(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]))), 0)
 }
 
 #[inline(always)]
@@ -103,24 +116,23 @@ impl KeywordFinder {
                     score(a).total_cmp(&score(b))
                 })
                 .unwrap_or(0);
-            let gram = fold_gram(u64::from(u32::from_le_bytes([
-                keyword[offset],
-                keyword[offset + 1],
-                keyword[offset + 2],
-                0,
-            ])));
+            let gram = gram_of(&keyword[offset..]);
             owners.push(GramOwner { gram, keyword: index as u32, offset: offset as u32 });
         }
         let mut slots = Box::new([0u8; SLOTS]);
         owners.sort_by_key(|o| hash(o.gram));
-        let mut owner_starts = vec![0u32; (1 << HASH_BITS) + 1];
-        for owner in &owners {
-            let h = hash(owner.gram);
-            slots[h] = 1;
-            owner_starts[h + 1] += 1;
-        }
-        for h in 0..1 << HASH_BITS {
-            owner_starts[h + 1] += owner_starts[h];
+        let mut buckets: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut at = 0;
+        while at < owners.len() {
+            let h = hash(owners[at].gram);
+            let end = at + owners[at..].iter().take_while(|o| hash(o.gram) == h).count();
+            if buckets.len() < 254 {
+                buckets.push(at..end);
+                slots[h] = buckets.len() as u8;
+            } else {
+                slots[h] = u8::MAX;
+            }
+            at = end;
         }
         let short = if short_keywords.is_empty() {
             None
@@ -134,7 +146,7 @@ impl KeywordFinder {
                 .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
             Some((automaton, short_keywords))
         };
-        Ok(KeywordFinder { keywords, slots, owners, owner_starts, short })
+        Ok(KeywordFinder { keywords, slots, owners, buckets, short })
     }
 
     #[inline(always)]
@@ -148,28 +160,22 @@ impl KeywordFinder {
         let mut at = 0;
         // Six grams per 8-byte load (the last two positions need bytes of the next load).
         while at + 8 <= haystack.len() {
-            let window = u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default());
-            let any = self.may_hold(fold_gram(window))
-                | self.may_hold(fold_gram(window >> 8))
-                | self.may_hold(fold_gram(window >> 16))
-                | self.may_hold(fold_gram(window >> 24))
-                | self.may_hold(fold_gram(window >> 32))
-                | self.may_hold(fold_gram(window >> 40));
+            let window = fold(u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default()));
+            let any = self.may_hold(gram_at(window, 0))
+                | self.may_hold(gram_at(window, 1))
+                | self.may_hold(gram_at(window, 2))
+                | self.may_hold(gram_at(window, 3))
+                | self.may_hold(gram_at(window, 4))
+                | self.may_hold(gram_at(window, 5));
             if any != 0 {
                 for shift in 0..6 {
-                    self.verify(haystack, at + shift, fold_gram(window >> (8 * shift)), &mut found);
+                    self.verify(haystack, at + shift, gram_at(window, shift), &mut found);
                 }
             }
             at += 6;
         }
         while at + 3 <= haystack.len() {
-            let gram = fold_gram(u64::from(u32::from_le_bytes([
-                haystack[at],
-                haystack[at + 1],
-                haystack[at + 2],
-                0,
-            ])));
-            self.verify(haystack, at, gram, &mut found);
+            self.verify(haystack, at, gram_of(&haystack[at..]), &mut found);
             at += 1;
         }
         if let Some((automaton, short_keywords)) = &self.short {
@@ -187,11 +193,16 @@ impl KeywordFinder {
     /// Checks the keywords owning `gram` against the bytes around position `at`.
     #[inline]
     fn verify(&self, haystack: &[u8], at: usize, gram: u32, found: &mut Vec<Occurrence>) {
-        if self.may_hold(gram) == 0 {
-            return;
-        }
-        let h = hash(gram);
-        let owners = &self.owners[self.owner_starts[h] as usize..self.owner_starts[h + 1] as usize];
+        let owners = match self.may_hold(gram) {
+            0 => return,
+            u8::MAX => {
+                let h = hash(gram);
+                let from = self.owners.partition_point(|o| hash(o.gram) < h);
+                let to = self.owners.partition_point(|o| hash(o.gram) <= h);
+                &self.owners[from..to]
+            }
+            bucket => &self.owners[self.buckets[usize::from(bucket) - 1].clone()],
+        };
         for owner in owners.iter().filter(|o| o.gram == gram) {
             let Some(start) = at.checked_sub(owner.offset as usize) else { continue };
             let keyword = &self.keywords[owner.keyword as usize];
@@ -260,6 +271,23 @@ mod tests {
         let finder = KeywordFinder::new(&kws).unwrap();
         assert!(finder.find_all(b"hf\x7f sk\r").is_empty());
         assert_eq!(finder.find_all(b"HF_ SK-").len(), 2);
+    }
+
+    #[test]
+    fn packs_with_hundreds_of_keywords_use_the_overflow_lookup() {
+        // 600 distinct 3-letter keywords: more hashed slots than the 254 direct buckets.
+        let kws: Vec<String> = (0..600u32)
+            .map(|i| {
+                [i % 26, (i / 26) % 26, (i / 676) % 26].iter().map(|&c| char::from(b'a' + c as u8)).collect()
+            })
+            .collect();
+        let finder = KeywordFinder::new(&kws).unwrap();
+        assert!(finder.slots.iter().filter(|&&s| s == u8::MAX).count() > 100);
+        let text: Vec<u8> =
+            (0..4000u32).map(|i| b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26).collect();
+        let found = finder.find_all(&text);
+        assert!(found.len() > 50, "{} occurrences", found.len());
+        assert_eq!(found, naive(&kws, &text));
     }
 
     proptest! {
