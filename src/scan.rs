@@ -90,15 +90,22 @@ pub fn scan(
 ) -> Result<ScanOutcome, crate::Error> {
     let started = Instant::now();
     let walked = walk::walk(plan)?;
-    let results: Vec<FileResult> = walked
-        .files
+    // Biggest first, so the run does not end with one core finishing a large file alone.
+    let mut order: Vec<usize> = (0..walked.files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(walked.files[i].size));
+    // One file per rayon job: a job may hold a large file, so a thread must never queue
+    // several files behind it where no other thread can take them.
+    let mut scanned: Vec<(usize, FileResult)> = order
         .par_iter()
-        .map_init(Vec::new, |buffer, file| {
-            let result = scan_file(detector, fingerprinter, file, buffer);
+        .with_max_len(1)
+        .map_init(Vec::new, |buffer, &index| {
+            let result = scan_file(detector, fingerprinter, &walked.files[index], buffer);
             on_file(result.bytes);
-            result
+            (index, result)
         })
         .collect();
+    scanned.sort_unstable_by_key(|(index, _)| *index);
+    let results: Vec<FileResult> = scanned.into_iter().map(|(_, result)| result).collect();
 
     let names: Vec<String> = walked.files.iter().map(|f| f.display.clone()).collect();
     let mut outcome = collect(names, results, detector.rules().len());
@@ -178,12 +185,13 @@ fn scan_file(
     file: &FileToScan,
     buffer: &mut Vec<u8>,
 ) -> FileResult {
-    let modified: Option<jiff::civil::Date> = std::fs::metadata(&file.path)
-        .and_then(|m| m.modified())
-        .ok()
+    let metadata = std::fs::metadata(&file.path).ok();
+    let modified: Option<jiff::civil::Date> = metadata
+        .as_ref()
+        .and_then(|m| m.modified().ok())
         .and_then(|t| jiff::Timestamp::try_from(t).ok())
         .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
-    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+    let size = metadata.map_or(0, |m| m.len());
     if size > 2 * SEGMENT_LEN {
         if let Some(result) =
             scan_segmented(detector, fingerprinter, &file.path, &file.display, modified, SEGMENT_LEN)

@@ -40,6 +40,8 @@ pub struct FileToScan {
     pub path: PathBuf,
     /// How the report names it: relative to the root, `/`-separated.
     pub display: String,
+    /// Size in bytes when walked (0 if unknown): big files are scheduled first.
+    pub size: u64,
 }
 
 /// The walk's result.
@@ -183,7 +185,8 @@ fn push_file(plan: &WalkPlan, path: &Path, excludes: &GlobSet, never: &[PathBuf]
     if excludes.is_match(&display) || never.contains(&absolute(path)) || is_report_temp(path) {
         return;
     }
-    out.files.push(FileToScan { path: path.to_path_buf(), display });
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    out.files.push(FileToScan { path: path.to_path_buf(), display, size });
 }
 
 /// Temp files of an in-progress atomic report write are never scanned.
