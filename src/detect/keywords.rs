@@ -98,10 +98,50 @@ fn byte_frequency(byte: u8) -> f64 {
     }
 }
 
+/// How much a gram on the common list counts against it, next to the byte frequencies.
+const COMMON_GRAM_PENALTY: f64 = 1000.0;
+
+/// Grams frequent in ordinary text (see `common_grams.txt`): a keyword is represented by one
+/// of them only when it has no other.
+fn common_grams() -> std::collections::HashSet<u32> {
+    include_str!("common_grams.txt")
+        .lines()
+        .filter(|line| !line.starts_with("# ") && !line.is_empty())
+        .filter_map(|line| {
+            let bytes = unescape(line);
+            (bytes.len() == 3).then(|| gram_of(&bytes))
+        })
+        .collect()
+}
+
+/// `\xNN` escapes to bytes; everything else as is.
+fn unescape(line: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(3);
+    let mut rest = line.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        match tail {
+            [b'x', high, low, after @ ..] if first == b'\\' => {
+                let hex = [*high, *low];
+                match std::str::from_utf8(&hex).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => bytes.push(byte),
+                    None => bytes.extend_from_slice(&[first, b'x', *high, *low]),
+                }
+                rest = after;
+            }
+            _ => {
+                bytes.push(first);
+                rest = tail;
+            }
+        }
+    }
+    bytes
+}
+
 impl KeywordFinder {
     /// Builds the finder over `keywords` (lowercase ASCII, at least two bytes each).
     pub(crate) fn new(keywords: &[String]) -> Result<KeywordFinder, crate::Error> {
         let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_ascii_lowercase()).collect();
+        let common = common_grams();
         let mut owners = Vec::new();
         let mut short_keywords = Vec::new();
         for (index, keyword) in keywords.iter().enumerate() {
@@ -109,13 +149,15 @@ impl KeywordFinder {
                 short_keywords.push(index);
                 continue;
             }
-            let offset = (0..=keyword.len() - 3)
-                .min_by(|&a, &b| {
-                    let score =
-                        |at: usize| keyword[at..at + 3].iter().map(|&b| byte_frequency(b)).product::<f64>();
-                    score(a).total_cmp(&score(b))
-                })
-                .unwrap_or(0);
+            let score = |at: usize| {
+                let bytes = keyword[at..at + 3].iter().map(|&b| byte_frequency(b)).product::<f64>();
+                if common.contains(&gram_of(&keyword[at..])) {
+                    bytes * COMMON_GRAM_PENALTY
+                } else {
+                    bytes
+                }
+            };
+            let offset = (0..=keyword.len() - 3).min_by(|&a, &b| score(a).total_cmp(&score(b))).unwrap_or(0);
             let gram = gram_of(&keyword[offset..]);
             owners.push(GramOwner { gram, keyword: index as u32, offset: offset as u32 });
         }
@@ -271,6 +313,19 @@ mod tests {
         let finder = KeywordFinder::new(&kws).unwrap();
         assert!(finder.find_all(b"hf\x7f sk\r").is_empty());
         assert_eq!(finder.find_all(b"HF_ SK-").len(), 2);
+    }
+
+    #[test]
+    fn the_common_gram_list_parses_and_steers_gram_choice() {
+        let common = common_grams();
+        assert!(common.len() > 500, "{} grams", common.len());
+        assert!(common.contains(&gram_of(b"the")) && common.contains(&gram_of(b"_id")));
+        assert_eq!(unescape(r"\x20th"), b" th");
+        // "acca" (an AWS key prefix): "acc" of "account" is common, "cca" is not.
+        let finder = KeywordFinder::new(&keywords(&["acca"])).unwrap();
+        assert_eq!(finder.owners[0].gram, gram_of(b"cca"));
+        assert!(finder.find_all(b"account access").is_empty());
+        assert_eq!(finder.find_all(b"ACCA").len(), 1);
     }
 
     #[test]

@@ -228,3 +228,25 @@ fn closed_downstream_pipe_exits_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2026-11-20 INFO line 0\n");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// A read of several MiB is redacted in parallel pieces; the output is still the one-shot one.
+/// (That no piece edge splits a private-key block is checked where pieces are cut, in
+/// src/redact/stream.rs.)
+#[test]
+fn large_reads_redacted_in_parallel_equal_one_shot_redaction() {
+    let (planted, secrets) = planted_text(11, &["heartbeat ok\n".to_string()], &[]);
+    let mut text = String::new();
+    for round in 0..24 {
+        // Plant the secrets just before each 256 KiB mark, at a different distance each time.
+        let mark = (round + 1) * (256 << 10) - round * 997;
+        while text.len() < mark {
+            text.push_str("2026-11-20T08:00:00Z INFO bot1 order filled qty=1 latency_ms=12\n");
+        }
+        text.push_str(&planted);
+    }
+    let one_shot = redactor().redact(&text).into_owned();
+    let streamed = String::from_utf8(stream(redactor(), text.as_bytes(), &[])).unwrap();
+    assert!(streamed == one_shot, "parallel redaction differs from one-shot redaction");
+    assert!(leaks(&streamed, &secrets).is_empty(), "leaked: {:?}", leaks(&streamed, &secrets));
+    assert_ne!(streamed, text);
+}
