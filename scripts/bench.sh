@@ -2,6 +2,7 @@
 # Throughput benchmark: hygiene vs. the peer secret scanners on the same bulk corpus, same run.
 #
 #   scripts/bench.sh [--size-mb N] [--quick] [--peers a,b,c|all|none] [--timeout SEC] [--no-build] [--regen]
+#                    [--corpus DIR] [--hygiene-args "ARGS"] [--out FILE]
 #
 #   --size-mb N   bulk corpus size in MB (default 1000); cached in target/bench/corpus-N and
 #                 reused while scripts/gen_corpus.py is unchanged (--regen forces a rebuild)
@@ -12,6 +13,9 @@
 #                 (measured at 50 MB on 2 cores: ripsecrets ~1 MB/s, trufflehog3 ~0.9 MB/s,
 #                 detect-secrets ~0.1 MB/s; the compiled peers 10-27 MB/s)
 #   --no-build    do not run `cargo build --release` first
+#   --corpus DIR  time an existing directory instead of a generated corpus
+#   --hygiene-args "ARGS"  extra arguments for `hygiene scan` (e.g. "--rules DIR")
+#   --out FILE    where the JSON results go (default target/bench/results.json)
 #
 # Steps: cargo build --release; gen_corpus.py --bulk-mb N (cached); warm the page cache
 # (cat every file > /dev/null); then, one after the other, each under /usr/bin/time -v:
@@ -33,6 +37,9 @@ PEERS=default
 TIMEOUT=900
 BUILD=1
 REGEN=0
+CORPUS_DIR=
+EXTRA_ARGS=
+OUT_JSON=
 while [ $# -gt 0 ]; do
   case $1 in
     --size-mb) SIZE=$2; shift 2 ;;
@@ -43,7 +50,10 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --regen) REGEN=1; shift ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --corpus) CORPUS_DIR=$2; shift 2 ;;
+    --hygiene-args) EXTRA_ARGS=$2; shift 2 ;;
+    --out) OUT_JSON=$2; shift 2 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,7 +61,8 @@ done
 log() { printf '[bench] %s\n' "$*" >&2; }
 BENCH=$REPO/target/bench
 RUN=$BENCH/run
-CORPUS=$BENCH/corpus-$SIZE
+CORPUS=${CORPUS_DIR:-$BENCH/corpus-$SIZE}
+OUT_JSON=${OUT_JSON:-$BENCH/results.json}
 HYG=$REPO/target/release/hygiene
 mkdir -p "$BENCH"
 rm -rf "$RUN"; mkdir -p "$RUN"
@@ -72,7 +83,10 @@ fi
 
 # ------------------------------------------------------------------ corpus (cached)
 KEY="size=$SIZE seed=1 files=60 gen=$(sha256sum "$REPO/scripts/gen_corpus.py" | cut -c1-16)"
-if [ $REGEN = 1 ] || ! [ -f "$CORPUS.stamp" ] || [ "$(cat "$CORPUS.stamp")" != "$KEY" ] || ! [ -d "$CORPUS" ]; then
+if [ -n "$CORPUS_DIR" ]; then
+  [ -d "$CORPUS" ] || { echo "bench.sh: --corpus $CORPUS is not a directory" >&2; exit 2; }
+  log "using $CORPUS as is"
+elif [ $REGEN = 1 ] || ! [ -f "$CORPUS.stamp" ] || [ "$(cat "$CORPUS.stamp")" != "$KEY" ] || ! [ -d "$CORPUS" ]; then
   log "generating $CORPUS ($SIZE MB)"
   rm -rf "$CORPUS" "$CORPUS.stamp"
   python3 "$REPO/scripts/gen_corpus.py" "$CORPUS" --seed 1 --files 60 --bulk-mb "$SIZE" || exit 1
@@ -82,6 +96,7 @@ else
 fi
 BYTES=$(find "$CORPUS" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 NFILES=$(find "$CORPUS" -type f | wc -l)
+if [ -n "$CORPUS_DIR" ]; then SIZE=$((BYTES / 1000000)); fi
 log "corpus: $NFILES files, $BYTES bytes; warming the page cache"
 find "$CORPUS" -type f -exec cat {} + >/dev/null
 
@@ -99,13 +114,15 @@ esac
 # ------------------------------------------------------------------ hygiene
 if [ -x "$HYG" ]; then
   log "timing hygiene"
-  HARGS=(scan "$CORPUS" --include-logs --no-report --threads 2 --format json)
+  # shellcheck disable=SC2206  # EXTRA_ARGS is split on purpose
+  HARGS=(scan "$CORPUS" --include-logs --no-report --threads 2 --format json $EXTRA_ARGS)
   RAYON_NUM_THREADS=2 timeout -k 10 "$TIMEOUT" /usr/bin/time -v -o "$RUN/hygiene.time" \
     "$HYG" "${HARGS[@]}" >"$RUN/hygiene.out" 2>"$RUN/hygiene.err"
   rc=$?
   if [ $rc = 2 ] && grep -qi "threads" "$RUN/hygiene.err"; then
     log "hygiene rejected --threads; retrying with RAYON_NUM_THREADS=2 only"
-    HARGS=(scan "$CORPUS" --include-logs --no-report --format json)
+    # shellcheck disable=SC2206
+    HARGS=(scan "$CORPUS" --include-logs --no-report --format json $EXTRA_ARGS)
     RAYON_NUM_THREADS=2 timeout -k 10 "$TIMEOUT" /usr/bin/time -v -o "$RUN/hygiene.time" \
       "$HYG" "${HARGS[@]}" >"$RUN/hygiene.out" 2>"$RUN/hygiene.err"
     rc=$?
@@ -154,7 +171,7 @@ for p in $INSTALLED; do
 done
 
 # ------------------------------------------------------------------ table + JSON
-python3 - "$RUN" "$CORPUS" "$BYTES" "$NFILES" "$SIZE" "$BENCH/results.json" "$BUILD_STATUS" <<'EOF'
+python3 - "$RUN" "$CORPUS" "$BYTES" "$NFILES" "$SIZE" "$OUT_JSON" "$BUILD_STATUS" <<'EOF'
 import glob, json, os, platform, re, sys
 run, corpus, nbytes, nfiles, size, out, build = sys.argv[1:8]
 nbytes, nfiles = int(nbytes), int(nfiles)
