@@ -94,7 +94,7 @@ elif [ $REGEN = 1 ] || ! [ -f "$CORPUS.stamp" ] || [ "$(cat "$CORPUS.stamp")" !=
 else
   log "reusing $CORPUS"
 fi
-BYTES=$(find "$CORPUS" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+BYTES=$(find "$CORPUS" -type f -printf '%s\n' | python3 -c 'import sys; print(sum(int(n) for n in sys.stdin))')
 NFILES=$(find "$CORPUS" -type f | wc -l)
 if [ -n "$CORPUS_DIR" ]; then SIZE=$((BYTES / 1000000)); fi
 log "corpus: $NFILES files, $BYTES bytes; warming the page cache"
