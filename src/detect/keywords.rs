@@ -1,11 +1,12 @@
 //! Finding every keyword occurrence in a buffer: the one pass that sees every byte.
 //!
 //! Each keyword of three bytes or more is represented by one of its 3-byte substrings (its
-//! "gram"), the one made of the rarest bytes. The pass reads the buffer eight bytes at a time
-//! and, for each position, hashes the case-folded 3 bytes there into a 64 KiB table of flags.
-//! Positions are independent of each other, so the CPU overlaps the lookups;
-//! an automaton walk (aho-corasick's DFA) is one dependent table load per byte and ran at about
-//! half the speed on log text. Only positions whose gram is in the table, a fraction of a
+//! "gram"), the one least likely in ordinary text: made of rare bytes, and not on the list of
+//! common grams (`common_grams.txt`). The pass reads the buffer eight bytes at a time and, for
+//! each position, hashes the case-folded 3 bytes there into a 64 KiB table of marks. Positions
+//! are independent of each other, so the CPU overlaps the lookups; an automaton walk
+//! (aho-corasick's DFA) is one dependent table load per byte and ran at about half the speed
+//! on log text. Only positions whose gram is in the table, a fraction of a
 //! percent, are verified against the keywords that own that gram.
 //!
 //! Keywords of two bytes, which have no 3-byte gram, go through a small aho-corasick automaton
@@ -42,7 +43,7 @@ struct GramOwner {
 #[derive(Debug)]
 pub(crate) struct KeywordFinder {
     keywords: Vec<Vec<u8>>,
-    /// 1 where some gram hashes to the slot.
+    /// Per hash slot: 0 if no gram hashes to it, else the mark of its owners' bucket.
     slots: Box<[u8; SLOTS]>,
     /// Owners sorted by gram hash.
     owners: Vec<GramOwner>,
