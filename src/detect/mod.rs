@@ -1,10 +1,10 @@
 //! The detector: built once from a [`RuleSet`], shared read-only across threads.
 //!
-//! Two phases: one pass over the buffer finds every rule keyword (see [`keywords`]); only
-//! the rules whose keywords occur run their regex, and only on the lines around them. Each raw match then goes through the rule's
-//! own filters (length, entropy, documented example values) and the shared decoy filters,
-//! and overlapping matches are resolved so one secret is reported once, by the most
-//! specific rule.
+//! Two phases: one pass over the buffer finds every rule keyword (the `keywords` module);
+//! only the rules whose keywords occur run their regex, and only on the lines around them.
+//! Each raw match then goes through the rule's own filters (length, entropy, documented
+//! example values) and the shared decoy filters, and overlapping matches are resolved so one
+//! secret is reported once, by the most specific rule.
 mod check;
 pub mod entropy;
 mod keywords;
