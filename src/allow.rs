@@ -14,6 +14,13 @@ pub const NEXT_LINE_MARKERS: &[&str] = &["hygiene:allow-next-line", "pragma: all
 
 /// Whether `line` (or `previous`, the line before it) carries an allow marker.
 pub fn inline_allowed(line: &[u8], previous: Option<&[u8]>) -> bool {
+    // Every marker contains "allow": one prebuilt search settles the usual case (no marker),
+    // instead of building a searcher per marker per finding.
+    static ALLOW: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("allow"));
+    if ALLOW.find(line).is_none() && previous.is_none_or(|p| ALLOW.find(p).is_none()) {
+        return false;
+    }
     let has = |text: &[u8], markers: &[&str]| {
         markers.iter().any(|m| memchr::memmem::find(text, m.as_bytes()).is_some())
     };

@@ -117,15 +117,18 @@ pub fn evaluate(outcome: &ScanOutcome, rotation: &Rotation, config: &GateConfig)
     let mut reasons = Vec::new();
     let mut warnings = Vec::new();
     let mut errored = false;
-    if !outcome.findings.is_empty() {
+    let not_listed: u64 = outcome.stats.not_listed.values().sum();
+    if !outcome.findings.is_empty() || not_listed > 0 {
         let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
         for f in &outcome.findings {
             *by_rule.entry(f.rule_id.as_str()).or_default() += 1;
         }
         let list: Vec<String> = by_rule.iter().map(|(rule, n)| format!("{rule} ×{n}")).collect();
+        let more =
+            if not_listed > 0 { format!(" (and {not_listed} more not listed)") } else { String::new() };
         reasons.push(Reason {
             kind: "findings".into(),
-            message: format!("{} secret(s) found: {}", outcome.findings.len(), list.join(", ")),
+            message: format!("{} secret(s) found{more}: {}", outcome.findings.len(), list.join(", ")),
         });
     }
     for e in &outcome.errors {

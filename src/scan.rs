@@ -48,6 +48,36 @@ pub struct ScanStats {
     /// Findings accepted and left out, by why: `inline` (an allow marker on the line),
     /// `allowlist` (hygiene.toml), `baseline`.
     pub suppressed: BTreeMap<String, u64>,
+    /// Findings past [`Keep::max_per_file`], counted but not listed, by file.
+    pub not_listed: BTreeMap<String, u64>,
+}
+
+/// What happens to each finding as it is found, so that memory does not grow with the number
+/// of findings in a file (a log that prints a password on every line).
+pub struct Keep<'a> {
+    /// Findings accepted (allowlist, baseline): the reason, counted in
+    /// [`ScanStats::suppressed`]; `None` keeps the finding.
+    pub suppress: &'a (dyn Fn(&Finding) -> Option<&'static str> + Sync),
+    /// Most findings listed per file, after suppression (0: no limit); the rest are counted
+    /// in [`ScanStats::not_listed`] and still fail the scan.
+    pub max_per_file: usize,
+}
+
+impl Keep<'static> {
+    /// Every finding kept and listed.
+    pub fn everything() -> Keep<'static> {
+        Keep { suppress: &|_| None, max_per_file: 0 }
+    }
+}
+
+impl Keep<'_> {
+    fn limit(&self) -> usize {
+        if self.max_per_file == 0 {
+            usize::MAX
+        } else {
+            self.max_per_file
+        }
+    }
 }
 
 /// What a scan found.
@@ -66,7 +96,7 @@ pub struct ScanOutcome {
 impl ScanOutcome {
     /// A scan passes only when it found nothing and read everything it should have.
     pub fn passed(&self) -> bool {
-        self.findings.is_empty() && self.errors.is_empty()
+        self.findings.is_empty() && self.errors.is_empty() && self.stats.not_listed.is_empty()
     }
 
     /// Moves the findings `accepted` says yes to into the `why` suppressed count.
@@ -86,6 +116,7 @@ pub fn scan(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
     plan: &WalkPlan,
+    keep: &Keep<'_>,
     on_file: &(dyn Fn(u64) + Sync),
 ) -> Result<ScanOutcome, crate::Error> {
     let started = Instant::now();
@@ -99,7 +130,7 @@ pub fn scan(
         .par_iter()
         .with_max_len(1)
         .map_init(Vec::new, |buffer, &index| {
-            let result = scan_file(detector, fingerprinter, &walked.files[index], buffer);
+            let result = scan_file(detector, fingerprinter, keep, &walked.files[index], buffer);
             on_file(result.bytes);
             (index, result)
         })
@@ -122,11 +153,13 @@ pub fn scan(
 fn collect(names: Vec<String>, results: Vec<FileResult>, rules: usize) -> ScanOutcome {
     let mut outcome = ScanOutcome::default();
     outcome.stats.rules = rules;
-    let inline: u64 = results.iter().map(|r| r.inline_allowed).sum();
-    if inline > 0 {
-        outcome.stats.suppressed.insert("inline".to_string(), inline);
-    }
     for (name, result) in names.iter().zip(results) {
+        for (why, n) in result.suppressed {
+            *outcome.stats.suppressed.entry(why.to_string()).or_default() += n;
+        }
+        if result.not_listed > 0 {
+            outcome.stats.not_listed.insert(name.clone(), result.not_listed);
+        }
         match result.status {
             FileStatus::Scanned => outcome.stats.files_scanned += 1,
             FileStatus::Skipped(reason) => {
@@ -151,7 +184,16 @@ struct FileResult {
     status: FileStatus,
     bytes: u64,
     findings: Vec<Finding>,
-    inline_allowed: u64,
+    /// Findings left out, by why (`inline`, and what [`Keep::suppress`] says).
+    suppressed: BTreeMap<&'static str, u64>,
+    /// Findings past [`Keep::max_per_file`].
+    not_listed: u64,
+}
+
+impl FileResult {
+    fn empty(status: FileStatus) -> FileResult {
+        FileResult { status, bytes: 0, findings: Vec::new(), suppressed: BTreeMap::new(), not_listed: 0 }
+    }
 }
 
 /// A file's content already in memory (the git index, for `scan --staged`).
@@ -164,14 +206,19 @@ pub struct Blob {
 }
 
 /// Scans in-memory contents in parallel, as [`scan`] scans files.
-pub fn scan_blobs(detector: &Detector, fingerprinter: &Fingerprinter, blobs: Vec<Blob>) -> ScanOutcome {
+pub fn scan_blobs(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    keep: &Keep<'_>,
+    blobs: Vec<Blob>,
+) -> ScanOutcome {
     let started = Instant::now();
     let names: Vec<String> = blobs.iter().map(|b| b.display.clone()).collect();
     let results: Vec<FileResult> = blobs
         .into_par_iter()
         .map_init(Vec::new, |buffer, blob| {
             let opened = read::open_reader(Box::new(std::io::Cursor::new(blob.bytes)));
-            scan_opened(detector, fingerprinter, &blob.display, opened, None, buffer)
+            scan_opened(detector, fingerprinter, keep, &blob.display, opened, None, buffer)
         })
         .collect();
     let mut outcome = collect(names, results, detector.rules().len());
@@ -182,6 +229,7 @@ pub fn scan_blobs(detector: &Detector, fingerprinter: &Fingerprinter, blobs: Vec
 fn scan_file(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
+    keep: &Keep<'_>,
     file: &FileToScan,
     buffer: &mut Vec<u8>,
 ) -> FileResult {
@@ -194,12 +242,12 @@ fn scan_file(
     let size = metadata.map_or(0, |m| m.len());
     if size > 2 * SEGMENT_LEN {
         if let Some(result) =
-            scan_segmented(detector, fingerprinter, &file.path, &file.display, modified, SEGMENT_LEN)
+            scan_segmented(detector, fingerprinter, keep, &file.path, &file.display, modified, SEGMENT_LEN)
         {
             return result;
         }
     }
-    scan_opened(detector, fingerprinter, &file.display, read::open(&file.path), modified, buffer)
+    scan_opened(detector, fingerprinter, keep, &file.display, read::open(&file.path), modified, buffer)
 }
 
 /// A plain text file larger than twice this is cut into segments (at line starts) scanned in
@@ -211,24 +259,41 @@ pub const SEGMENT_LEN: u64 = 64 << 20;
 pub fn scan_file_segments(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
+    keep: &Keep<'_>,
     path: &std::path::Path,
     segment_len: u64,
-) -> Result<(Vec<Finding>, u64), String> {
+) -> Result<SegmentedScan, String> {
     let display = path.display().to_string();
-    let result =
-        scan_segmented(detector, fingerprinter, path, &display, None, segment_len).unwrap_or_else(|| {
-            scan_opened(detector, fingerprinter, &display, read::open(path), None, &mut Vec::new())
+    let result = scan_segmented(detector, fingerprinter, keep, path, &display, None, segment_len)
+        .unwrap_or_else(|| {
+            scan_opened(detector, fingerprinter, keep, &display, read::open(path), None, &mut Vec::new())
         });
     match result.status {
         FileStatus::Failed(message) => Err(message),
-        _ => Ok((result.findings, result.bytes)),
+        _ => Ok(SegmentedScan {
+            findings: result.findings,
+            bytes: result.bytes,
+            not_listed: result.not_listed,
+        }),
     }
+}
+
+/// What [`scan_file_segments`] found in one file.
+#[derive(Debug)]
+pub struct SegmentedScan {
+    /// Findings listed, in file order.
+    pub findings: Vec<Finding>,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Findings past [`Keep::max_per_file`].
+    pub not_listed: u64,
 }
 
 /// `None` when the file is not plain text (the caller streams it instead).
 fn scan_segmented(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
+    keep: &Keep<'_>,
     path: &std::path::Path,
     display: &str,
     modified: Option<jiff::civil::Date>,
@@ -269,33 +334,51 @@ fn scan_segmented(
             file.seek(SeekFrom::Start(start))?;
             let mut reader = file.take(end - start + OVERLAP_LEN as u64);
             let mut buffer = Vec::new();
-            Ok(scan_text(detector, fingerprinter, display, &mut reader, modified, &mut buffer, end - start))
+            Ok(scan_text(
+                detector,
+                fingerprinter,
+                keep,
+                display,
+                &mut reader,
+                modified,
+                &mut buffer,
+                end - start,
+            ))
         })
         .collect();
-    let mut findings = Vec::new();
-    let mut inline_allowed = 0;
+    // Each segment listed up to the limit; the file lists the first ones in file order.
+    let mut merged = FileResult::empty(FileStatus::Scanned);
+    merged.bytes = size;
     let mut lines_before = 0;
     for part in parts {
-        let failed = |e: io::Error, findings, inline_allowed| {
-            Some(FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, findings, inline_allowed })
-        };
         let text = match part {
             Ok(text) => text,
-            Err(e) => return failed(e, findings, inline_allowed),
+            Err(e) => {
+                return Some(FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, ..merged })
+            }
         };
         let newlines = match text.result {
             Ok((_, newlines)) => newlines,
-            Err(e) => return failed(e, findings, inline_allowed),
+            Err(e) => {
+                return Some(FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, ..merged })
+            }
         };
-        inline_allowed += text.inline_allowed;
+        for (why, n) in text.suppressed {
+            *merged.suppressed.entry(why).or_default() += n;
+        }
+        merged.not_listed += text.not_listed;
         for (_, mut finding) in text.findings {
+            if merged.findings.len() >= keep.limit() {
+                merged.not_listed += 1;
+                continue;
+            }
             finding.line += lines_before;
             finding.end_line += lines_before;
-            findings.push(finding);
+            merged.findings.push(finding);
         }
         lines_before += newlines;
     }
-    Some(FileResult { status: FileStatus::Scanned, bytes: size, findings, inline_allowed })
+    Some(merged)
 }
 
 fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -317,14 +400,17 @@ struct TextScan {
     result: io::Result<(u64, u64)>,
     /// Findings with the absolute offset of their secret in the stream.
     findings: Vec<(u64, Finding)>,
-    inline_allowed: u64,
+    suppressed: BTreeMap<&'static str, u64>,
+    not_listed: u64,
 }
 
 /// Scans a text stream; a match whose span starts at or after `stop` is left to the segment
 /// that starts there.
+#[allow(clippy::too_many_arguments)] // one call site per way of reading; a struct would only rename them
 fn scan_text(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
+    keep: &Keep<'_>,
     display: &str,
     reader: &mut dyn Read,
     modified: Option<jiff::civil::Date>,
@@ -332,14 +418,15 @@ fn scan_text(
     stop: u64,
 ) -> TextScan {
     let mut findings = Vec::new();
-    let mut inline_allowed = 0;
+    let mut suppressed: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut not_listed = 0;
     let result = scan_stream_counting(detector, reader, buffer, stop, |chunk, chunk_start, m, start| {
         if chunk_start + m.span.start as u64 >= stop {
             return;
         }
         let (line_start, line, previous) = lines_of(chunk, m.secret.clone());
         if crate::allow::inline_allowed(line, previous) {
-            inline_allowed += 1;
+            *suppressed.entry("inline").or_default() += 1;
             return;
         }
         let rule = &detector.rules()[m.rule];
@@ -359,35 +446,43 @@ fn scan_text(
             names: crate::findings::names_before(line, m.secret.start - line_start),
             seen_on: crate::findings::line_date(line).or(modified),
         };
-        findings.push((chunk_start + m.secret.start as u64, finding));
+        if let Some(why) = (keep.suppress)(&finding) {
+            *suppressed.entry(why).or_default() += 1;
+        } else if findings.len() >= keep.limit() {
+            not_listed += 1;
+        } else {
+            findings.push((chunk_start + m.secret.start as u64, finding));
+        }
     });
-    TextScan { result, findings, inline_allowed }
+    TextScan { result, findings, suppressed, not_listed }
 }
 
 fn scan_opened(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
+    keep: &Keep<'_>,
     display: &str,
     opened: io::Result<Opened>,
     modified: Option<jiff::civil::Date>,
     buffer: &mut Vec<u8>,
 ) -> FileResult {
-    let empty = |status| FileResult { status, bytes: 0, findings: Vec::new(), inline_allowed: 0 };
     let mut reader = match opened {
         Ok(Opened::Text(reader)) => reader,
-        Ok(Opened::Binary(reason)) => return empty(FileStatus::Skipped(reason)),
-        Err(e) => return empty(FileStatus::Failed(e.to_string())),
+        Ok(Opened::Binary(reason)) => return FileResult::empty(FileStatus::Skipped(reason)),
+        Err(e) => return FileResult::empty(FileStatus::Failed(e.to_string())),
     };
-    let text = scan_text(detector, fingerprinter, display, &mut reader, modified, buffer, u64::MAX);
-    let (result, findings, inline_allowed) =
-        (text.result.map(|(bytes, _)| bytes), text.findings, text.inline_allowed);
-    let findings = findings.into_iter().map(|(_, f)| f).collect();
-    match result {
-        Ok(bytes) => FileResult { status: FileStatus::Scanned, bytes, findings, inline_allowed },
+    let text = scan_text(detector, fingerprinter, keep, display, &mut reader, modified, buffer, u64::MAX);
+    let (status, bytes) = match text.result {
+        Ok((bytes, _)) => (FileStatus::Scanned, bytes),
         // A read error mid-file: what was found so far still counts, and the file is an error.
-        Err(e) => {
-            FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, findings, inline_allowed }
-        }
+        Err(e) => (FileStatus::Failed(e.to_string()), 0),
+    };
+    FileResult {
+        status,
+        bytes,
+        findings: text.findings.into_iter().map(|(_, f)| f).collect(),
+        suppressed: text.suppressed,
+        not_listed: text.not_listed,
     }
 }
 

@@ -58,6 +58,11 @@ pub(crate) struct ScanTarget {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
+    /// Most findings listed per file (0: no limit). The rest are counted in the report
+    /// (`stats.not_listed`) and still fail the scan; memory then stays flat however many
+    /// secrets a file holds. `baseline create` and `prune` always see every finding.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub(crate) max_findings_per_file: usize,
     /// Baseline of accepted findings (default ROOT/.hygiene-baseline.json when it exists).
     #[arg(long, value_name = "PATH", conflicts_with = "no_baseline")]
     pub(crate) baseline: Option<PathBuf>,
@@ -240,18 +245,32 @@ pub(crate) fn run_scan(
         .num_threads(target.threads.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Diagnostic(miette::miette!("cannot start worker threads: {e}")))?;
+    // Accepted findings are dropped as they are found, before the per-file limit counts them.
+    let suppress = |f: &secrets_hygiene::findings::Finding| {
+        if allowlist.allows(f) {
+            Some("allowlist")
+        } else if baseline.as_ref().is_some_and(|b| b.contains(f)) {
+            Some("baseline")
+        } else {
+            None
+        }
+    };
+    // `use_baseline` is off only for `baseline create|prune`, which must see every finding.
+    let max_per_file = if use_baseline { target.max_findings_per_file } else { 0 };
+    let keep = scan::Keep { suppress: &suppress, max_per_file };
     let progress = Progress::start();
     let mut outcome = if target.staged {
         let blobs = staged_blobs(&root, &secrets_hygiene::walk::glob_set(&plan.exclude)?)?;
-        pool.install(|| scan::scan_blobs(&detector, &fingerprinter, blobs))
+        pool.install(|| scan::scan_blobs(&detector, &fingerprinter, &keep, blobs))
     } else {
-        pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &|bytes| progress.add(bytes)))?
+        pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &keep, &|bytes| progress.add(bytes)))?
     };
     progress.finish();
     let forbidden = secrets_hygiene::forbidden::ForbiddenFiles::new(&config.forbidden)?;
     let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter);
     outcome.findings.extend(forbidden_findings);
     outcome.findings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    // Forbidden-file findings were added after the scan: the same acceptance applies to them.
     outcome.suppress("allowlist", |f| allowlist.allows(f));
     if let Some(baseline) = &baseline {
         outcome.suppress("baseline", |f| baseline.contains(f));

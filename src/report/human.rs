@@ -3,10 +3,15 @@ use std::io::{self, Write};
 
 use super::{Report, Status};
 
-/// Writes `path:line:col  rule_id  ****ABCD` lines, then errors, then the summary.
+/// Writes `path:line:col  rule_id  ****ABCD` lines, then files with findings past the per-file
+/// limit, then errors, then the summary.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
         writeln!(out, "{}:{}:{}  {}  {}", f.file, f.line, f.column, f.rule_id, f.masked)?;
+    }
+    for (file, n) in &report.stats.not_listed {
+        let findings = if *n == 1 { "finding" } else { "findings" };
+        writeln!(out, "{file}: {n} more {findings} not listed (--max-findings-per-file)")?;
     }
     for e in &report.errors {
         writeln!(out, "{}: error: {}", e.path, e.message)?;
@@ -28,6 +33,13 @@ pub fn summary(report: &Report) -> String {
         plural(report.findings.len() as u64, "finding"),
         plural(files.len() as u64, "file")
     );
+    let not_listed: u64 = report.stats.not_listed.values().sum();
+    if not_listed > 0 {
+        line.push_str(&format!(
+            " (and {not_listed} more not listed, in {})",
+            plural(report.stats.not_listed.len() as u64, "file")
+        ));
+    }
     if !report.errors.is_empty() {
         line.push_str(&format!(", {}", plural(report.errors.len() as u64, "error")));
     }

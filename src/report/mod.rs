@@ -108,6 +108,10 @@ pub struct Stats {
     /// Findings accepted and left out, by why: `inline`, `allowlist`, `baseline`.
     #[serde(default)]
     pub suppressed: BTreeMap<String, u64>,
+    /// Findings past `--max-findings-per-file`, counted but not listed, by file. Absent when
+    /// none; when present the status is `fail`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_listed: BTreeMap<String, u64>,
 }
 
 /// One finding on the wire.
@@ -183,6 +187,7 @@ impl Report {
                 duration_ms: outcome.stats.duration.as_millis() as u64,
                 rules: outcome.stats.rules,
                 suppressed: outcome.stats.suppressed.clone(),
+                not_listed: outcome.stats.not_listed.clone(),
             },
             findings,
             errors,

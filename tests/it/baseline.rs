@@ -144,3 +144,60 @@ fn staged_scans_the_index_not_the_working_tree() {
     let out = hygiene().current_dir(root).args(["scan", "--staged", "--no-report"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Lines `A<i>=<token>` for seeds `from..to`.
+fn token_lines(from: u64, to: u64) -> String {
+    (from..to).map(|i| format!("A{i}={}\n", token(1000 + i))).collect()
+}
+
+#[test]
+fn findings_past_the_per_file_limit_are_counted_and_still_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docs/leaky.md", token_lines(0, 30));
+    let (code, report) = scan_json(dir.path(), &["--max-findings-per-file", "10"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["status"], "fail");
+    let lines: Vec<u64> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, (1..=10).collect::<Vec<u64>>());
+    assert_eq!(report["stats"]["not_listed"]["docs/leaky.md"], 20);
+
+    let out = hygiene()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--no-report", "--max-findings-per-file", "10"])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.contains("docs/leaky.md: 20 more findings not listed"), "{human}");
+    assert!(human.contains("(and 20 more not listed, in 1 file)"), "{human}");
+
+    let (_, unlimited) = scan_json(dir.path(), &["--max-findings-per-file", "0"]);
+    assert_eq!(unlimited["findings"].as_array().unwrap().len(), 30);
+    assert!(unlimited["stats"].get("not_listed").is_none());
+}
+
+#[test]
+fn baselined_findings_do_not_use_up_the_per_file_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docs/leaky.md", token_lines(0, 30));
+    // `baseline create` sees every finding, whatever the limit says.
+    hygiene()
+        .args(["baseline", "create"])
+        .arg(dir.path())
+        .args(["--max-findings-per-file", "3"])
+        .assert()
+        .code(0);
+    let (code, report) = scan_json(dir.path(), &["--max-findings-per-file", "3"]);
+    assert_eq!((code, report["stats"]["suppressed"]["baseline"].as_u64()), (0, Some(30)));
+
+    // Five new secrets after thirty accepted ones: the limit applies to the new ones.
+    write(dir.path(), "docs/leaky.md", token_lines(0, 35));
+    let (code, report) = scan_json(dir.path(), &["--max-findings-per-file", "3"]);
+    assert_eq!(code, 1);
+    let lines: Vec<u64> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [31, 32, 33]);
+    assert_eq!(report["stats"]["not_listed"]["docs/leaky.md"], 2);
+    assert_eq!(report["stats"]["suppressed"]["baseline"], 30);
+}

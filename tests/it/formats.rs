@@ -289,7 +289,9 @@ fn sarif_of_the_demo_scan_is_valid() {
         follow_links: false,
         never_scan: vec![root.join("reports/security/latest.json")],
     };
-    let outcome = scan::scan(&detector, &Fingerprinter::with_key("k"), &plan, &|_| {}).unwrap();
+    let outcome =
+        scan::scan(&detector, &Fingerprinter::with_key("k"), &plan, &scan::Keep::everything(), &|_| {})
+            .unwrap();
     let report = Report::from_scan(&outcome, "fixtures/demo", scopes, "2026-11-25T17:02:11Z".into());
     assert_eq!(report.findings.len(), 6, "{:#?}", report.findings);
 

@@ -157,7 +157,7 @@ fn private_key_in_json_and_yaml_spans_lines() {
 #[test]
 fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
     use secrets_hygiene::fingerprint::Fingerprinter;
-    use secrets_hygiene::scan::scan_file_segments;
+    use secrets_hygiene::scan::{scan_file_segments, Keep};
     let detector = Detector::new(RuleSet::builtin().unwrap()).unwrap();
     let fingerprinter = Fingerprinter::with_key("k");
     let mut fakes = Fakes::new(31);
@@ -181,17 +181,27 @@ fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
     let key = |f: &secrets_hygiene::findings::Finding| {
         (f.line, f.column, f.end_line, f.rule_id.clone(), f.fingerprint.clone())
     };
-    let (whole, bytes) = scan_file_segments(&detector, &fingerprinter, &path, u64::MAX).unwrap();
-    assert_eq!(bytes, text.len() as u64);
-    assert!(whole.len() > 60, "{}", whole.len());
+    let everything = Keep::everything();
+    let whole = scan_file_segments(&detector, &fingerprinter, &everything, &path, u64::MAX).unwrap();
+    assert_eq!(whole.bytes, text.len() as u64);
+    assert!(whole.findings.len() > 60, "{}", whole.findings.len());
+    // With a per-file limit, the first 25 in file order are listed and the rest counted.
+    let limited = Keep { suppress: &|_| None, max_per_file: 25 };
     // Segments of 4 KiB cut through lines and through private-key blocks.
     for segment in [4096, 10_000, 65_536] {
-        let (parts, bytes) = scan_file_segments(&detector, &fingerprinter, &path, segment).unwrap();
-        assert_eq!(bytes, text.len() as u64);
+        let parts = scan_file_segments(&detector, &fingerprinter, &everything, &path, segment).unwrap();
+        assert_eq!(parts.bytes, text.len() as u64);
         assert_eq!(
-            parts.iter().map(key).collect::<Vec<_>>(),
-            whole.iter().map(key).collect::<Vec<_>>(),
+            parts.findings.iter().map(key).collect::<Vec<_>>(),
+            whole.findings.iter().map(key).collect::<Vec<_>>(),
             "segment {segment}"
         );
+        let first = scan_file_segments(&detector, &fingerprinter, &limited, &path, segment).unwrap();
+        assert_eq!(
+            first.findings.iter().map(key).collect::<Vec<_>>(),
+            whole.findings[..25].iter().map(key).collect::<Vec<_>>(),
+            "segment {segment}, limited"
+        );
+        assert_eq!(first.not_listed as usize, whole.findings.len() - 25);
     }
 }
