@@ -6,7 +6,8 @@
 #
 #   --size-mb N   bulk corpus size in MB (default 1000); cached in target/bench/corpus-N and
 #                 reused while scripts/gen_corpus.py is unchanged (--regen forces a rebuild)
-#   --quick       a ~50 MB corpus (same as --size-mb 50)
+#   --quick       a ~50 MB corpus (--size-mb 50) and a 15 s per-tool limit unless --timeout is
+#                 given, so the whole run stays under a minute
 #   --peers LIST  peers to time (default: every installed peer except the slow Python ones,
 #                 detect-secrets and trufflehog3; "all" includes them; "none" = no peers)
 #   --timeout S   per-tool limit in seconds (default 900); a tool over it is reported "timeout"
@@ -34,17 +35,18 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEER_SH=${PEER_SH:-/work/shared/peers/peer.sh}
 SIZE=1000
 PEERS=default
-TIMEOUT=900
+TIMEOUT=
 BUILD=1
 REGEN=0
 CORPUS_DIR=
+QUICK=0
 EXTRA_ARGS=
 OUT_JSON=
 while [ $# -gt 0 ]; do
   case $1 in
     --size-mb) SIZE=$2; shift 2 ;;
     --size-mb=*) SIZE=${1#*=}; shift ;;
-    --quick) SIZE=50; shift ;;
+    --quick) SIZE=50; QUICK=1; shift ;;
     --peers) PEERS=$2; shift 2 ;;
     --peers=*) PEERS=${1#*=}; shift ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
@@ -53,11 +55,12 @@ while [ $# -gt 0 ]; do
     --corpus) CORPUS_DIR=$2; shift 2 ;;
     --hygiene-args) EXTRA_ARGS=$2; shift 2 ;;
     --out) OUT_JSON=$2; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
+if [ -z "$TIMEOUT" ]; then if [ $QUICK = 1 ]; then TIMEOUT=15; else TIMEOUT=900; fi; fi
 log() { printf '[bench] %s\n' "$*" >&2; }
 BENCH=$REPO/target/bench
 RUN=$BENCH/run
