@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
     --corpus) CORPUS_DIR=$2; shift 2 ;;
     --hygiene-args) EXTRA_ARGS=$2; shift 2 ;;
     --out) OUT_JSON=$2; shift 2 ;;
-    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
