@@ -83,9 +83,26 @@ fn literal_base(glob: &str) -> PathBuf {
 
 /// `path` relative to `root`, with `/` separators; unchanged when outside the root.
 pub fn display_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let relative = relative.strip_prefix(".").unwrap_or(relative);
-    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    let relative = match path.strip_prefix(root) {
+        Ok(relative) => relative.to_path_buf(),
+        // One absolute and one relative (a file passed by absolute path, the root `.`).
+        Err(_) => {
+            let path = absolute(path);
+            path.strip_prefix(absolute(root)).map(Path::to_path_buf).unwrap_or(path)
+        }
+    };
+    let relative = relative.strip_prefix(".").unwrap_or(&relative);
+    let parts: Vec<_> = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::RootDir))
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    let joined = parts.join("/");
+    if relative.has_root() {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 /// Walks the plan's targets.
@@ -123,7 +140,11 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
                 } else if meta.file_type().is_symlink() && !plan.follow_links {
                     out.skipped.push((display_path(&plan.root, path), "symlink"));
                 } else {
-                    push_file(plan, path, &excludes, &never, &mut out);
+                    match ignored_by_name(path) {
+                        Ok(true) => {}
+                        Ok(false) => push_file(plan, path, &excludes, &never, &mut out),
+                        Err(message) => out.errors.push((display_path(&plan.root, path), message)),
+                    }
                 }
             }
         }
@@ -131,6 +152,29 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
     out.files.sort_by(|a, b| a.display.cmp(&b.display));
     out.files.dedup_by(|a, b| a.display == b.display);
     Ok(out)
+}
+
+/// Whether a `.hygieneignore` in one of the directories above a file passed by name ignores
+/// it, as the walk would have (a pre-commit hook passes files by name). The nearest file that
+/// matches decides, so a `!pattern` below re-includes what a file higher up ignores. A broken
+/// ignore file is an error: the file is then neither scanned nor silently passed over.
+fn ignored_by_name(path: &Path) -> Result<bool, String> {
+    for dir in path.ancestors().skip(1) {
+        let ignore_file = dir.join(IGNORE_FILE);
+        if !ignore_file.is_file() {
+            continue;
+        }
+        let (matcher, error) = ignore::gitignore::Gitignore::new(&ignore_file);
+        if let Some(error) = error {
+            return Err(error.to_string()); // names the ignore file and line
+        }
+        match matcher.matched_path_or_any_parents(path, false) {
+            ignore::Match::Ignore(_) => return Ok(true),
+            ignore::Match::Whitelist(_) => return Ok(false),
+            ignore::Match::None => {}
+        }
+    }
+    Ok(false)
 }
 
 fn walk_dir(

@@ -159,3 +159,53 @@ fn nothing_to_scan_passes_and_says_so() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("nothing to scan"));
 }
+
+/// A pre-commit hook passes files by name: `.hygieneignore` must still apply to them, as it
+/// does to a walk, with the nearest matching file deciding (`!` re-includes).
+#[test]
+fn hygieneignore_applies_to_files_passed_by_name() {
+    let (dir, _) = tree();
+    write(dir.path(), ".hygieneignore", "reports/\n");
+    write(dir.path(), "reports/keep/.hygieneignore", "!recon.json\n");
+    write(dir.path(), "reports/keep/recon.json", ""); // the directory; the copy below fills it
+    std::fs::copy(dir.path().join("reports/recon.json"), dir.path().join("reports/keep/recon.json")).unwrap();
+    let names = [
+        "docs/runbook.md",
+        "docs/private/ignored-by-hygiene.md",
+        "reports/recon.json",
+        "reports/keep/recon.json",
+    ];
+    // Relative to the working directory, as pre-commit passes them...
+    let out = hygiene()
+        .current_dir(dir.path())
+        .args(["scan", "--files", "--no-report", "--format", "json"])
+        .args(names)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(files(&report), vec!["docs/runbook.md", "reports/keep/recon.json"]);
+    // ...and absolute.
+    let absolute: Vec<std::path::PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+    let out = hygiene()
+        .current_dir(dir.path())
+        .args(["scan", "--files", "--no-report", "--format", "json"])
+        .args(&absolute)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(files(&report), vec!["docs/runbook.md", "reports/keep/recon.json"]);
+
+    // A broken ignore file is an error for the file it governs, never a silent skip.
+    write(dir.path(), "docs/.hygieneignore", "private/[z-a]\n");
+    let out = hygiene()
+        .current_dir(dir.path())
+        .args(["scan", "--files", "--no-report", "docs/runbook.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("error"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
