@@ -154,11 +154,11 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
     Ok(out)
 }
 
-/// Whether a `.hygieneignore` in one of the directories above a file passed by name ignores
-/// it, as the walk would have (a pre-commit hook passes files by name). The nearest file that
+/// Whether a `.hygieneignore` in one of the directories above a file passed by name (or
+/// staged) ignores it, as the walk would have (a pre-commit hook passes files by name). The nearest file that
 /// matches decides, so a `!pattern` below re-includes what a file higher up ignores. A broken
 /// ignore file is an error: the file is then neither scanned nor silently passed over.
-fn ignored_by_name(path: &Path) -> Result<bool, String> {
+pub fn ignored_by_name(path: &Path) -> Result<bool, String> {
     for dir in path.ancestors().skip(1) {
         let ignore_file = dir.join(IGNORE_FILE);
         if !ignore_file.is_file() {

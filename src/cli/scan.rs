@@ -300,7 +300,10 @@ fn staged_blobs(root: &std::path::Path, exclude: &globset::GlobSet) -> Result<Ve
     let mut blobs = Vec::new();
     for name in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
         let display = String::from_utf8_lossy(name).into_owned();
-        if exclude.is_match(&display) {
+        // `.hygieneignore` as found in the working tree, as for files passed by name.
+        let ignored = secrets_hygiene::walk::ignored_by_name(&root.join(&display))
+            .map_err(|message| CliError::Diagnostic(miette::miette!("{message}")))?;
+        if ignored || exclude.is_match(&display) {
             continue;
         }
         let bytes = git(&["cat-file", "blob", &format!(":{display}")])?;

@@ -143,6 +143,22 @@ fn staged_scans_the_index_not_the_working_tree() {
     git(root, &["add", "app/config.py"]);
     let out = hygiene().current_dir(root).args(["scan", "--staged", "--no-report"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
+    // A staged file that `.hygieneignore` lists is not scanned either.
+    write(
+        root,
+        "fixtures/fake.env.txt",
+        format!(
+            "TOKEN={}
+",
+            token(23)
+        ),
+    );
+    git(root, &["add", "fixtures/fake.env.txt"]);
+    let out = hygiene().current_dir(root).args(["scan", "--staged", "--no-report"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    write(root, ".hygieneignore", "fixtures/\n");
+    let out = hygiene().current_dir(root).args(["scan", "--staged", "--no-report"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 /// Lines `A<i>=<token>` for seeds `from..to`.
