@@ -99,13 +99,14 @@ impl ScanOutcome {
         self.findings.is_empty() && self.errors.is_empty() && self.stats.not_listed.is_empty()
     }
 
-    /// Moves the findings `accepted` says yes to into the `why` suppressed count.
-    pub fn suppress(&mut self, why: &str, accepted: impl Fn(&Finding) -> bool) {
-        let before = self.findings.len();
-        self.findings.retain(|f| !accepted(f));
-        let removed = (before - self.findings.len()) as u64;
-        if removed > 0 {
-            *self.stats.suppressed.entry(why.to_string()).or_default() += removed;
+    /// Adds findings made outside the scan (forbidden files), through the same acceptance
+    /// as the scan's own: those `keep` suppresses are counted, not listed.
+    pub fn add_findings(&mut self, found: Vec<Finding>, keep: &Keep<'_>) {
+        for finding in found {
+            match (keep.suppress)(&finding) {
+                Some(why) => *self.stats.suppressed.entry(why.to_string()).or_default() += 1,
+                None => self.findings.push(finding),
+            }
         }
     }
 }

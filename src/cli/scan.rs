@@ -268,13 +268,8 @@ pub(crate) fn run_scan(
     progress.finish();
     let forbidden = secrets_hygiene::forbidden::ForbiddenFiles::new(&config.forbidden)?;
     let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter);
-    outcome.findings.extend(forbidden_findings);
+    outcome.add_findings(forbidden_findings, &keep);
     outcome.findings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    // Forbidden-file findings were added after the scan: the same acceptance applies to them.
-    outcome.suppress("allowlist", |f| allowlist.allows(f));
-    if let Some(baseline) = &baseline {
-        outcome.suppress("baseline", |f| baseline.contains(f));
-    }
     Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path, fingerprinter })
 }
 
