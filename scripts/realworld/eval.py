@@ -36,6 +36,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -120,7 +121,7 @@ def split(f, tree):
     return d, rest
 
 
-def units_of(res, tree, group_of, only_group):
+def units_of(res, tree, group_of, only_group, aliases):
     units = defaultdict(set)
     for f, ln, rule in res["findings"]:
         d, rest = split(f, tree)
@@ -128,21 +129,35 @@ def units_of(res, tree, group_of, only_group):
             continue
         if only_group and group_of.get(d) != only_group:
             continue
-        units[(d, rest, ln if isinstance(ln, int) else 0)].add(rule or "?")
+        key = (d, rest, ln if isinstance(ln, int) else 0)
+        units[aliases.get(key, key)].add(rule or "?")
     return units
 
 
+ALIAS = re.compile(r"^same item as line (\d+)")
+
+
 def load_labels(path):
-    labels = {}
+    """-> (labels by (repo, file, line), aliases (repo, file, line) -> the line of the item).
+    A row whose reason starts with "same item as line N" is a tool's report of the item on line N
+    of the same file at another line (a multi-line match reported where it starts): it is scored
+    as line N, and counted once."""
+    labels, aliases = {}, {}
     if not os.path.exists(path):
-        return labels
+        return labels, aliases
     with open(path, newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             key = (row["repo"], row["file"], int(row["line"]))
             if row["verdict"] not in ("secret", "false", "unsure"):
                 sys.exit("labels: bad verdict %r at %s" % (row["verdict"], key))
+            m = ALIAS.match(row["reason"])
+            if m:
+                aliases[key] = (key[0], key[1], int(m.group(1)))
             labels[key] = row
-    return labels
+    for key, target in aliases.items():
+        row = labels.pop(key)
+        labels.setdefault(target, dict(row, line=str(target[2])))
+    return labels, aliases
 
 
 def line_text(tree, d, f, ln, cache={}):
@@ -178,14 +193,14 @@ def main():
         results.append(run_hygiene(a.hygiene, tree, a.out_dir, a.reuse))
     for name in [p for p in a.peers.split(",") if p and p != "none"]:
         results.append(run_peer(name, tree, a.out_dir, a.reuse))
-    labels = load_labels(a.labels)
+    labels, aliases = load_labels(a.labels)
     if a.group:
         labels = {k: v for k, v in labels.items() if group_of.get(k[0]) == a.group}
     secrets = {k for k, v in labels.items() if v["verdict"] == "secret"}
     all_units = defaultdict(lambda: defaultdict(set))
     rows = []
     for res in results:
-        units = units_of(res, tree, group_of, a.group)
+        units = units_of(res, tree, group_of, a.group, aliases)
         c = Counter()
         for k, rules in units.items():
             all_units[k][res["tool"]].update(rules)
@@ -242,7 +257,7 @@ def main():
         with open(a.unlabelled, "w") as fh:
             fh.write("repo\tfile\tline\ttools\trules\ttext\n")
             for k in sorted(all_units):
-                if k in labels:
+                if k in labels or k in aliases:
                     continue
                 tools = all_units[k]
                 txt = line_text(tree, *k).strip().replace("\t", " ")[:160]
