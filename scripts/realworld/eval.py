@@ -22,6 +22,7 @@ Usage:
     --list TOOL   list this tool's false alarms by family and the labelled secrets it missed
                   (repeatable; file:line, family and reason only, never the line text)
     --group       score only one group of repositories (repos.tsv column 2)
+    --by-repo     also print each tool's TP/FP per repository
 
 Scoring unit: a (repo, file, line). Several findings of one tool on one line count once;
 the same line flagged by several tools is one labelled item. labels.tsv has one row per item:
@@ -122,7 +123,9 @@ def split(f, tree):
 
 
 def units_of(res, tree, group_of, only_group, aliases):
+    """-> ({(repo, file, line): rules}, number of the tool's findings scored)"""
     units = defaultdict(set)
+    n = 0
     for f, ln, rule in res["findings"]:
         d, rest = split(f, tree)
         if d is None or d + "/" in STATE_DIRS or rest in NOT_TREE:
@@ -131,7 +134,8 @@ def units_of(res, tree, group_of, only_group, aliases):
             continue
         key = (d, rest, ln if isinstance(ln, int) else 0)
         units[aliases.get(key, key)].add(rule or "?")
-    return units
+        n += 1
+    return units, n
 
 
 ALIAS = re.compile(r"^same item as line (\d+)")
@@ -183,6 +187,7 @@ def main():
     ap.add_argument("--unlabelled")
     ap.add_argument("--list", action="append", default=[])
     ap.add_argument("--group", choices=("infra", "trading"))
+    ap.add_argument("--by-repo", action="store_true", help="also print TP/FP per repository for every tool")
     a = ap.parse_args()
     tree = os.path.abspath(a.tree)
     os.makedirs(a.out_dir, exist_ok=True)
@@ -200,7 +205,7 @@ def main():
     all_units = defaultdict(lambda: defaultdict(set))
     rows = []
     for res in results:
-        units = units_of(res, tree, group_of, a.group, aliases)
+        units, nfind = units_of(res, tree, group_of, a.group, aliases)
         c = Counter()
         for k, rules in units.items():
             all_units[k][res["tool"]].update(rules)
@@ -208,13 +213,18 @@ def main():
             c[lab["verdict"] if lab else "unlabelled"] += 1
         tp, fp = c["secret"], c["false"]
         row = {
-            "tool": res["tool"], "findings": len(res["findings"]), "not_listed": res["not_listed"],
+            "tool": res["tool"], "findings": nfind, "not_listed": res["not_listed"] if not a.group else 0,
             "lines": len(units), "tp": tp, "fp": fp, "unsure": c["unsure"], "unlabelled": c["unlabelled"],
             "precision": round(tp / (tp + fp), 3) if tp + fp else None,
             "fp_per_mb": round(fp / mb, 2) if mb else None,
             "recall": round(tp / len(secrets), 3) if secrets else None,
             "seconds": res["seconds"],
         }
+        per = defaultdict(Counter)
+        for k in units:
+            lab = labels.get(k)
+            per[k[0]][lab["verdict"] if lab else "unlabelled"] += 1
+        row["per_repo"] = {d: dict(c) for d, c in per.items()}
         row["missed"] = sorted(secrets - set(units))
         row["fps"] = sorted(k for k in units if labels.get(k, {}).get("verdict") == "false")
         rows.append(row)
@@ -232,6 +242,14 @@ def main():
             r["tool"], r["findings"], r["lines"], r["tp"], r["fp"], r["unsure"], r["unlabelled"],
             fmt(r["precision"]), fmt(r["fp_per_mb"]), fmt(r["recall"]),
             "   (+%d not listed: over --max-findings-per-file)" % r["not_listed"] if r["not_listed"] else ""))
+    if a.by_repo:
+        repos = sorted({d for r in rows for d in r["per_repo"]} | {k[0] for k in secrets})
+        print("\nper repository: TP/FP (secrets labelled in the repository; MB)")
+        print("%-22s %6s %6s " % ("repo", "secret", "MB") + " ".join("%12s" % r["tool"] for r in rows))
+        for d in repos:
+            print("%-22s %6d %6.2f " % (d, sum(1 for k in secrets if k[0] == d), size.get(d, 0) / 1e6) + " ".join(
+                "%12s" % ("%d/%d" % (r["per_repo"].get(d, {}).get("secret", 0), r["per_repo"].get(d, {}).get("false", 0)))
+                for r in rows))
     for tool in a.list:
         r = next((r for r in rows if r["tool"] == tool), None)
         if not r:
