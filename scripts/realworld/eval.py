@@ -227,6 +227,7 @@ def main():
         row["per_repo"] = {d: dict(c) for d, c in per.items()}
         row["missed"] = sorted(secrets - set(units))
         row["fps"] = sorted(k for k in units if labels.get(k, {}).get("verdict") == "false")
+        row["rules_at"] = {k: sorted(v) for k, v in units.items()}
         rows.append(row)
     print("tree %s: %.2f MB%s, %d labelled items (%d secret, %d false, %d unsure)" % (
         tree, mb, " (group %s)" % a.group if a.group else "", len(labels), len(secrets),
@@ -259,7 +260,8 @@ def main():
             fam[labels[k]["family"]].append(k)
         print("\n%s: %d false alarms in %d families" % (tool, len(r["fps"]), len(fam)))
         for f, ks in sorted(fam.items(), key=lambda x: -len(x[1])):
-            print("  %4d  %s" % (len(ks), f))
+            fired = Counter(x for k in ks for x in r["rules_at"][k])
+            print("  %4d  %s  [%s]" % (len(ks), f, ", ".join("%s %d" % x for x in fired.most_common())))
             for k in ks[:3]:
                 print("          %s/%s:%d  %s" % (k[0], k[1], k[2], labels[k]["reason"][:100]))
         by = defaultdict(list)
@@ -285,7 +287,7 @@ def main():
     if a.json:
         with open(a.json, "w") as fh:
             json.dump({"tree_mb": mb, "group": a.group, "labels": len(labels), "secrets": len(secrets),
-                       "tools": [{k: v for k, v in r.items() if k not in ("missed", "fps")} for r in rows]},
+                       "tools": [{k: v for k, v in r.items() if k not in ("missed", "fps", "rules_at")} for r in rows]},
                       fh, indent=1)
 
 
