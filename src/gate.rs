@@ -55,6 +55,8 @@ pub enum Rotation {
         rows: Vec<DriftRow>,
         /// Names in the log that no policy entry has (a warning).
         unknown_log_names: Vec<String>,
+        /// Other warnings about the inputs (the default log does not exist yet).
+        warnings: Vec<String>,
     },
 }
 
@@ -150,7 +152,8 @@ pub fn evaluate(outcome: &ScanOutcome, rotation: &Rotation, config: &GateConfig)
             reasons.push(Reason { kind: "rotation_error".into(), message: message.clone() });
             errored = true;
         }
-        Rotation::Drift { rows, unknown_log_names } => {
+        Rotation::Drift { rows, unknown_log_names, warnings: input_warnings } => {
+            warnings.extend(input_warnings.iter().cloned());
             for row in rows {
                 if row.blocks(&blocking) {
                     reasons.push(Reason { kind: "rotation".into(), message: describe(row) });
@@ -180,7 +183,7 @@ pub fn section(verdict: &Verdict, outcome: &ScanOutcome, rotation: &Rotation, no
     }
     let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut document = None;
-    if let Rotation::Drift { rows, unknown_log_names } = rotation {
+    if let Rotation::Drift { rows, unknown_log_names, .. } = rotation {
         for row in rows {
             keys.entry(row.status.as_str().to_string()).or_default().push(row.name.clone());
         }

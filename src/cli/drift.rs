@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use jiff::civil::Date;
 use secrets_hygiene::config::Config;
-use secrets_hygiene::rotation::{self, drift, log, render, PolicyEntry};
+use secrets_hygiene::rotation::{self, drift, render, PolicyEntry};
 
 use super::{print, CliError, ExitStatus};
 
@@ -64,24 +64,14 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
     }
     let config = Config::load(&root)?.rotation;
     let policy = rotation::load_policy(&root, &config, args.policy.as_deref()).map_err(diagnostic)?;
-    let log_path = args.log.clone().unwrap_or_else(|| config.log_path(&root));
-    let log = match log::read_optional(&log_path).map_err(diagnostic)? {
-        Some(log) => log,
-        // Named on the command line: it must exist.
-        None if args.log.is_some() => {
-            return Err(diagnostic(rotation::RotationError::Io {
-                path: log_path,
-                source: std::io::Error::from(std::io::ErrorKind::NotFound),
-            }))
-        }
-        None => {
-            warn(&format!(
-                "no rotation log at {}: keys without a Next Rotation date are never_rotated",
-                log_path.display()
-            ));
-            Vec::new()
-        }
-    };
+    let log = rotation::read_log(&root, &config, args.log.as_deref()).map_err(diagnostic)?;
+    if log.missing_default {
+        warn(&format!(
+            "no rotation log at {}: keys without a Next Rotation date are never_rotated",
+            log.path.display()
+        ));
+    }
+    let log = log.entries;
     let leaks = match &args.report {
         Some(path) => leaks_from_report(path, &policy)?,
         None => Vec::new(),

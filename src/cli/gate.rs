@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use secrets_hygiene::gate::{self, KnownValue, Rotation};
 use secrets_hygiene::report;
-use secrets_hygiene::rotation::{self, drift, log, RotationError};
+use secrets_hygiene::rotation::{self, drift, RotationError};
 
 use super::scan::{render, run_scan, OutputArgs, ReportFormat, ScanTarget};
 use super::{print, CliError, ExitStatus};
@@ -45,22 +45,24 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
     let rotation = match rotation::load_policy(&run.root, rotation_config, args.policy.as_deref()) {
         Err(RotationError::NoPolicy) => Rotation::NotConfigured,
         Err(e) => Rotation::Failed(diagnostic_text(&e)),
-        Ok(policy) => {
-            let log_path = args.log.clone().unwrap_or_else(|| rotation_config.log_path(&run.root));
-            match log::read_optional(&log_path) {
-                Err(e) => Rotation::Failed(diagnostic_text(&e)),
-                Ok(entries) => {
-                    let entries = entries.unwrap_or_default();
-                    let known = known_values(&args.known_env)?;
-                    let leaks =
-                        gate::attribute_leaks(&run.outcome.findings, &policy, &known, &run.fingerprinter);
-                    let rows = drift::compute(&policy, &entries, &leaks, now, rotation_config.reminders());
-                    let unknown_log_names =
-                        drift::unknown_log_names(&policy, &entries).into_iter().map(str::to_string).collect();
-                    Rotation::Drift { rows, unknown_log_names }
+        Ok(policy) => match rotation::read_log(&run.root, rotation_config, args.log.as_deref()) {
+            Err(e) => Rotation::Failed(diagnostic_text(&e)),
+            Ok(log) => {
+                let known = known_values(&args.known_env)?;
+                let leaks = gate::attribute_leaks(&run.outcome.findings, &policy, &known, &run.fingerprinter);
+                let rows = drift::compute(&policy, &log.entries, &leaks, now, rotation_config.reminders());
+                let unknown_log_names =
+                    drift::unknown_log_names(&policy, &log.entries).into_iter().map(str::to_string).collect();
+                let mut warnings = Vec::new();
+                if log.missing_default {
+                    warnings.push(format!(
+                        "no rotation log at {}: keys without a Next Rotation date are never_rotated",
+                        log.path.display()
+                    ));
                 }
+                Rotation::Drift { rows, unknown_log_names, warnings }
             }
-        }
+        },
     };
 
     let verdict = gate::evaluate(&run.outcome, &rotation, &run.config.gate);
@@ -73,7 +75,7 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
 
     let mut text = render(&report, args.output.format, &run.detector);
     if args.output.format == ReportFormat::Human {
-        if let Rotation::Drift { rows, unknown_log_names } = &rotation {
+        if let Rotation::Drift { rows, unknown_log_names, .. } = &rotation {
             let names: Vec<&str> = unknown_log_names.iter().map(String::as_str).collect();
             text.push('\n');
             text.push_str(&rotation::render::human(rows, now, &names));

@@ -24,6 +24,16 @@ pub enum RotationError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// The rotation log that `[rotation] log` or `--log` names does not exist.
+    #[error("{}: the configured rotation log does not exist", path.display())]
+    #[diagnostic(
+        code(hygiene::rotation::missing_log),
+        help("fix the path in [rotation] log (or --log), or create the log with `hygiene rotation record`; without it every key's last rotation would fall back to the policy table's dates")
+    )]
+    MissingLog {
+        /// The file.
+        path: PathBuf,
+    },
     /// No policy is configured at all.
     #[error("no rotation policy: neither a policy table nor [[rotation.policy]] entries are configured")]
     #[diagnostic(

@@ -130,6 +130,37 @@ impl RotationConfig {
     }
 }
 
+/// The rotation log as drift and the gate read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRead {
+    /// Where it is (or would be).
+    pub path: PathBuf,
+    /// Its entries (none when it does not exist yet).
+    pub entries: Vec<log::LogEntry>,
+    /// The default log (nothing configured it) does not exist yet: drift goes on with an
+    /// empty log and says so.
+    pub missing_default: bool,
+}
+
+/// Reads the rotation log of the repository at `root`: `log_file` (a path as given, e.g. from
+/// `--log`), else `[rotation] log` (relative to `root`), else [`DEFAULT_LOG`]. A log that is
+/// configured (by either) but does not exist is [`RotationError::MissingLog`]: a typo in the
+/// path must not make every key fall back to the table's dates. Only the unconfigured default
+/// may be missing (`missing_default`).
+pub fn read_log(
+    root: &Path,
+    config: &RotationConfig,
+    log_file: Option<&Path>,
+) -> Result<LogRead, RotationError> {
+    let configured = log_file.is_some() || config.log.is_some();
+    let path = log_file.map_or_else(|| config.log_path(root), Path::to_path_buf);
+    match log::read_optional(&path)? {
+        Some(entries) => Ok(LogRead { path, entries, missing_default: false }),
+        None if configured => Err(RotationError::MissingLog { path }),
+        None => Ok(LogRead { path, entries: Vec::new(), missing_default: true }),
+    }
+}
+
 /// Builds the policy from texts already read: the markdown table (file name, contents), the
 /// `[rotation]` config, and `hygiene.toml`'s (name, contents) so diagnostics about
 /// `[[rotation.policy]]` entries can point at them.

@@ -135,6 +135,48 @@ fn corrupt_log_and_missing_policy_fail_closed() {
 }
 
 #[test]
+fn a_configured_rotation_log_that_is_missing_fails_closed() {
+    // The demo configures `log = "ops/rotation-log.jsonl"`: without it the keys would fall
+    // back to the table's Next Rotation dates and PLAID_SECRET would look rotated on paper.
+    let (_dir, root) = demo_copy();
+    remove_leaks(&root);
+    std::fs::remove_file(root.join("ops/rotation-log.jsonl")).unwrap();
+    let (code, report) = gate(&root, &[]);
+    assert_eq!(code, 2, "{:?}", reasons(&report));
+    assert_eq!(report["status"], "fail");
+    assert!(
+        reasons(&report).iter().any(|r| r.0 == "rotation_error"
+            && r.1.contains("ops/rotation-log.jsonl")
+            && r.1.contains("does not exist")),
+        "{:?}",
+        reasons(&report)
+    );
+    // --log naming a missing file: the same.
+    let (_dir, root) = demo_copy();
+    remove_leaks(&root);
+    let (code, report) = gate(&root, &["--log", "/nonexistent/rotation-log.jsonl"]);
+    assert_eq!(code, 2, "{:?}", reasons(&report));
+    // The unconfigured default may be missing: a warning in the report, not a silent fallback.
+    let (_dir, root) = demo_copy();
+    remove_leaks(&root);
+    std::fs::remove_file(root.join("ops/rotation-log.jsonl")).unwrap();
+    let config = std::fs::read_to_string(root.join("hygiene.toml")).unwrap();
+    let config: String =
+        config.lines().filter(|l| !l.trim_start().starts_with("log ")).map(|l| format!("{l}\n")).collect();
+    write(&root, "hygiene.toml", config);
+    let (_, report) = gate(&root, &[]);
+    assert!(!reasons(&report).iter().any(|r| r.0 == "rotation_error"), "{:?}", reasons(&report));
+    assert!(
+        report["gate"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with("no rotation log at")),
+        "{report}"
+    );
+}
+
+#[test]
 fn clean_repository_without_policy_passes_with_a_warning_unless_required() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docs/readme.md", "nothing secret\n");

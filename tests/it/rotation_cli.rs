@@ -67,10 +67,16 @@ fn drift_exit_codes() {
     assert_eq!(drift(&["--now", "2027-01-31"]).status.code(), Some(1));
     assert_eq!(drift(&["--now", "2027-02-07"]).status.code(), Some(1));
     assert_eq!(drift(&["--now", "2026-13-01"]).status.code(), Some(2));
-    // An explicit log that does not exist is an error; the configured one is a warning and
-    // every scheduled key is never_rotated.
+    // An explicit log that does not exist is an error, and so is the configured one.
     assert_eq!(drift(&["--log", "nope.jsonl"]).status.code(), Some(2));
     std::fs::remove_file(dir.path().join("ops/rotation-log.jsonl")).unwrap();
+    let out = drift(&["--now", "2026-11-25"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("rotation::missing_log"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("rotation-log.jsonl"), "{}", stderr(&out));
+    // Only the default log (no `[rotation] log`, no --log) may be missing: a warning, and
+    // every scheduled key is never_rotated.
+    write(dir.path(), "hygiene.toml", "[rotation]\npolicy_file = \"docs/policy.md\"\n");
     let out = drift(&["--now", "2026-11-25"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("no rotation log at"), "{}", stderr(&out));
