@@ -1,42 +1,107 @@
-//! Opening a file for scanning: recognises binary content (skipped and counted) and gzip
-//! streams (decompressed on the fly), and hands the scanner a plain byte stream.
+//! Opening a file for scanning: recognises known binary formats by their magic bytes (skipped
+//! and counted), gzip streams (decompressed on the fly) and UTF-16 text (with or without a
+//! byte-order mark; transcoded to UTF-8), and hands the scanner a plain byte stream.
+//!
+//! Anything else is judged by its bytes, not by a single NUL: text keeps its stray NULs and
+//! runs of NULs (what `copytruncate` leaves at the start of a log) and is scanned around
+//! them. Content that is not text is skipped, counted and listed by name; content whose start
+//! and end disagree (binary at the start, text at the end) is an error, never a silent skip.
 use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+use encoding_rs_io::DecodeReaderBytesBuilder;
 use flate2::read::MultiGzDecoder;
 
-/// How many leading bytes decide whether content is binary (as git does).
+/// How many leading (and, when the start is not text, trailing) bytes decide what a file holds.
 pub const SNIFF_LEN: usize = 8192;
+
+/// The skip reason of content that is not text and has no known format.
+pub const NOT_TEXT: &str = "binary";
 
 /// What a file turned out to hold.
 pub enum Opened {
-    /// A byte stream to scan (decompressed when the file was gzip).
+    /// A byte stream to scan (decompressed when the file was gzip, UTF-8 when it was UTF-16).
     Text(Box<dyn Read + Send>),
-    /// Not text; the reason is reported in the skip counts.
+    /// A known binary format, recognised by its magic bytes; the kind is counted.
     Binary(&'static str),
+    /// No known format and not text ([`NOT_TEXT`]): counted, and listed by name in the report.
+    NotText,
 }
 
-/// Opens `path`, sniffing its first bytes.
+/// How a sample of bytes reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A known binary format (its kind).
+    Known(&'static str),
+    /// UTF-16 text in this byte order: transcode before scanning.
+    Utf16(&'static Encoding),
+    /// Text in an ASCII-compatible encoding (UTF-8, Latin-1, ...), possibly holding NULs.
+    Text,
+    /// Too few bytes other than NUL to tell (an empty file, a run of NULs).
+    Unknown,
+    /// Not text.
+    NotText,
+}
+
+/// Opens `path`, sniffing its first bytes (and its last ones when the first are not text).
 pub fn open(path: &Path) -> io::Result<Opened> {
-    open_reader(Box::new(File::open(path)?))
+    let mut file = File::open(path)?;
+    let head = read_head(&mut file)?;
+    let tail = match sniff(&head) {
+        Sniffed::NotText | Sniffed::Unknown => read_tail(&mut file, head.len())?,
+        _ => None,
+    };
+    file.seek(SeekFrom::Start(head.len() as u64))?;
+    classify(head, tail.as_deref(), Box::new(file))
 }
 
-/// Sniffs an already open stream (a file, or content from the git index).
-pub fn open_reader(mut file: Box<dyn Read + Send>) -> io::Result<Opened> {
-    let head = read_head(&mut file)?;
+/// Sniffs content already in memory (the git index, for `scan --staged`).
+pub fn open_bytes(bytes: Vec<u8>) -> io::Result<Opened> {
+    let tail = (bytes.len() > SNIFF_LEN).then(|| bytes[(bytes.len() - SNIFF_LEN).max(SNIFF_LEN)..].to_vec());
+    let mut reader = Cursor::new(bytes);
+    let head = read_head(&mut reader)?;
+    classify(head, tail.as_deref(), Box::new(reader))
+}
+
+/// Sniffs an already open stream whose end cannot be looked at.
+pub fn open_reader(mut reader: Box<dyn Read + Send>) -> io::Result<Opened> {
+    let head = read_head(&mut reader)?;
+    classify(head, None, reader)
+}
+
+/// Decides on `head` (the first bytes, already read from `rest`) and `tail` (the last bytes,
+/// when they were looked at).
+fn classify(head: Vec<u8>, tail: Option<&[u8]>, rest: Box<dyn Read + Send>) -> io::Result<Opened> {
     if head.starts_with(&[0x1f, 0x8b]) {
-        let mut gz = MultiGzDecoder::new(Cursor::new(head).chain(file));
+        let mut gz = MultiGzDecoder::new(Cursor::new(head).chain(rest));
         let inner = read_head(&mut gz)?;
-        return Ok(match binary_kind(&inner) {
-            Some(reason) => Opened::Binary(reason),
-            None => Opened::Text(Box::new(Cursor::new(inner).chain(gz))),
-        });
+        return classify(inner, None, Box::new(gz));
     }
-    Ok(match binary_kind(&head) {
-        Some(reason) => Opened::Binary(reason),
-        None => Opened::Text(Box::new(Cursor::new(head).chain(file))),
-    })
+    let whole = Cursor::new(head);
+    match sniff(whole.get_ref()) {
+        Sniffed::Known(kind) => Ok(Opened::Binary(kind)),
+        Sniffed::Utf16(encoding) => Ok(Opened::Text(Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .bom_override(true)
+                .strip_bom(true)
+                .build(whole.chain(rest)),
+        ))),
+        Sniffed::Text => Ok(Opened::Text(Box::new(whole.chain(rest)))),
+        Sniffed::Unknown => match tail.map(sniff) {
+            Some(Sniffed::NotText | Sniffed::Known(_)) => Ok(Opened::NotText),
+            _ => Ok(Opened::Text(Box::new(whole.chain(rest)))),
+        },
+        Sniffed::NotText => match tail.map(sniff) {
+            Some(Sniffed::Text | Sniffed::Utf16(_)) => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "not scanned: starts with binary data but ends in text (exclude it if it is not text)",
+            )),
+            _ => Ok(Opened::NotText),
+        },
+    }
 }
 
 fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
@@ -45,8 +110,92 @@ fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Why `head` is not text, or `None` when it is.
-pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
+/// The last [`SNIFF_LEN`] bytes of `file` that lie past the first `head_len`, if any.
+fn read_tail(file: &mut File, head_len: usize) -> io::Result<Option<Vec<u8>>> {
+    let size = file.metadata()?.len();
+    if size <= head_len as u64 {
+        return Ok(None);
+    }
+    let from = size.saturating_sub(SNIFF_LEN as u64).max(head_len as u64);
+    file.seek(SeekFrom::Start(from))?;
+    let mut tail = Vec::with_capacity(SNIFF_LEN);
+    file.take(SNIFF_LEN as u64).read_to_end(&mut tail)?;
+    Ok(Some(tail))
+}
+
+/// Most C0 control bytes (other than whitespace, ESC and NUL) per hundred bytes other than NUL
+/// that text may hold. Text in any ASCII-compatible encoding has none beyond the odd stray
+/// one; random or compressed data has about 11, binary structures many more.
+const MAX_CONTROLS_PER_100: usize = 3;
+
+/// Fewer bytes other than NUL than this tell nothing.
+const MIN_EVIDENCE: usize = 16;
+
+/// How `sample` (a file's first or last bytes) reads.
+pub fn sniff(sample: &[u8]) -> Sniffed {
+    if let Some(kind) = known_format(sample) {
+        return Sniffed::Known(kind);
+    }
+    if sample.starts_with(b"\xFF\xFE") {
+        return Sniffed::Utf16(UTF_16LE);
+    }
+    if sample.starts_with(b"\xFE\xFF") {
+        return Sniffed::Utf16(UTF_16BE);
+    }
+    if let Some(encoding) = utf16_without_bom(sample) {
+        return Sniffed::Utf16(encoding);
+    }
+    match control_share(sample) {
+        None => Sniffed::Unknown,
+        Some((controls, total)) if controls * 100 <= total * MAX_CONTROLS_PER_100 => Sniffed::Text,
+        Some(_) => Sniffed::NotText,
+    }
+}
+
+/// Control bytes and bytes other than NUL in `sample`; `None` when there are too few.
+fn control_share(sample: &[u8]) -> Option<(usize, usize)> {
+    let total = sample.iter().filter(|&&b| b != 0).count();
+    if total < MIN_EVIDENCE {
+        return None;
+    }
+    let controls = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, 0 | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)) || b == 0x7f)
+        .count();
+    Some((controls, total))
+}
+
+/// UTF-16 without a byte-order mark: mostly ASCII characters, so one byte of most 16-bit units
+/// is NUL, always the same one; confirmed by the decoded text reading as text.
+fn utf16_without_bom(sample: &[u8]) -> Option<&'static Encoding> {
+    let units = sample.len() / 2;
+    if units < MIN_EVIDENCE {
+        return None;
+    }
+    let (mut low_only, mut high_only) = (0, 0);
+    for pair in sample.chunks_exact(2) {
+        match (pair[0] == 0, pair[1] == 0) {
+            (false, true) => low_only += 1,
+            (true, false) => high_only += 1,
+            _ => {}
+        }
+    }
+    let encoding = if low_only * 2 >= units && high_only * 20 <= low_only {
+        UTF_16LE
+    } else if high_only * 2 >= units && low_only * 20 <= high_only {
+        UTF_16BE
+    } else {
+        return None;
+    };
+    let (text, _) = encoding.decode_without_bom_handling(&sample[..units * 2]);
+    match control_share(text.as_bytes()) {
+        Some((controls, total)) if controls * 100 <= total * MAX_CONTROLS_PER_100 => Some(encoding),
+        _ => None,
+    }
+}
+
+/// The kind of a known binary format, by its magic bytes.
+pub fn known_format(head: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
         (b"\x89PNG", "image"),
         (b"\xFF\xD8\xFF", "image"),
@@ -54,6 +203,8 @@ pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
         (b"\x7FELF", "executable or core dump"),
         (b"PK\x03\x04", "archive"),
         (b"%PDF", "pdf"),
+        (b"SQLite format 3\0", "database"),
+        (b"\0asm", "executable or core dump"),
     ];
     if let Some((_, kind)) = MAGIC.iter().find(|(magic, _)| head.starts_with(magic)) {
         return Some(kind);
@@ -62,24 +213,99 @@ pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
     if head.len() >= 2 && head[0] == 0x80 && (2..=5).contains(&head[1]) {
         return Some("pickle");
     }
-    if memchr::memchr(0, head).is_some() {
-        return Some("binary");
-    }
     None
+}
+
+/// Why content starting with `head` is not scanned, or `None` when it is: the kind of a known
+/// format, or [`NOT_TEXT`].
+pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
+    match sniff(head) {
+        Sniffed::Known(kind) => Some(kind),
+        Sniffed::NotText => Some(NOT_TEXT),
+        Sniffed::Text | Sniffed::Unknown | Sniffed::Utf16(_) => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+        for unit in units {
+            out.extend_from_slice(&if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+        }
+        out
+    }
+
+    fn read_all(opened: Opened) -> Vec<u8> {
+        let Opened::Text(mut reader) = opened else { panic!("expected text") };
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).unwrap();
+        out
+    }
+
     #[test]
     fn recognises_binary_heads() {
         assert_eq!(binary_kind(b"\x89PNG\r\n\x1a\n"), Some("image"));
         assert_eq!(binary_kind(b"\x80\x04\x95\x10"), Some("pickle"));
         assert_eq!(binary_kind(b"\x7FELF\x02\x01"), Some("executable or core dump"));
-        assert_eq!(binary_kind(b"text\0more"), Some("binary"));
-        assert_eq!(binary_kind(b"plain text \xff\xfe invalid utf8"), None);
+        assert_eq!(binary_kind(b"plain text \xff\xfe invalid utf8 and more text"), None);
         assert_eq!(binary_kind(b"\xEF\xBB\xBFbom text"), None);
+        // Little-endian integers: NULs and control bytes, not text.
+        let ints: Vec<u8> = (0u32..64).flat_map(|i| (i * 7 % 29).to_le_bytes()).collect();
+        assert_eq!(binary_kind(&ints), Some(NOT_TEXT));
+    }
+
+    #[test]
+    fn nuls_do_not_make_text_binary() {
+        assert_eq!(sniff(b"2026-11-30 12:00:01 started\0\0\0 worker 3 ready\n"), Sniffed::Text);
+        let mut truncated = vec![0u8; 6000];
+        truncated.extend_from_slice(b"2026-11-30 12:00:01 INFO after copytruncate\n");
+        assert_eq!(sniff(&truncated), Sniffed::Text);
+        assert_eq!(sniff(&[0u8; SNIFF_LEN]), Sniffed::Unknown);
+        assert_eq!(sniff(b""), Sniffed::Unknown);
+        // Legacy 8-bit text (Latin-1, GBK) has high bytes but no control bytes.
+        assert_eq!(
+            sniff(b"caf\xe9 cr\xe8me br\xfbl\xe9e, \xc4\xe3\xba\xc3 \xca\xc0\xbd\xe7\n"),
+            Sniffed::Text
+        );
+    }
+
+    #[test]
+    fn utf16_is_sniffed_with_and_without_a_bom() {
+        let text = "2026-11-30 INFO agent started on host w-17\r\n";
+        assert_eq!(sniff(&utf16(text, false, true)), Sniffed::Utf16(UTF_16LE));
+        assert_eq!(sniff(&utf16(text, true, true)), Sniffed::Utf16(UTF_16BE));
+        assert_eq!(sniff(&utf16(text, false, false)), Sniffed::Utf16(UTF_16LE));
+        assert_eq!(sniff(&utf16(text, true, false)), Sniffed::Utf16(UTF_16BE));
+        // Cut at an odd byte, as a sniffed head may be.
+        let odd = utf16(text, false, false);
+        assert_eq!(sniff(&odd[..odd.len() - 1]), Sniffed::Utf16(UTF_16LE));
+    }
+
+    #[test]
+    fn utf16_is_transcoded_without_its_bom() {
+        let text = "first line\nsecond l\u{ee}ne \u{1F600}\n";
+        for (big_endian, bom) in [(false, true), (true, true), (false, false), (true, false)] {
+            let out = read_all(open_bytes(utf16(text, big_endian, bom)).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), text, "big endian {big_endian}, bom {bom}");
+        }
+    }
+
+    #[test]
+    fn binary_start_with_text_end_is_an_error() {
+        let mut bytes: Vec<u8> = (0u32..4096).flat_map(|i| (i % 31).to_le_bytes()).collect();
+        bytes.extend(std::iter::repeat_n(b"2026-11-30 INFO plain log line\n".as_slice(), 400).flatten());
+        let err = open_bytes(bytes).err().expect("conflicting content is an error");
+        assert!(err.to_string().contains("ends in text"), "{err}");
+        let binary: Vec<u8> = (0u32..8192).flat_map(|i| (i % 31).to_le_bytes()).collect();
+        assert!(matches!(open_bytes(binary).unwrap(), Opened::NotText));
+        let mut sparse_then_text = vec![0u8; 3 * SNIFF_LEN];
+        sparse_then_text.extend_from_slice(b"2026-11-30 INFO first line after truncation\n");
+        let out = read_all(open_bytes(sparse_then_text).unwrap());
+        assert!(out.ends_with(b"after truncation\n"));
     }
 
     #[test]
@@ -90,9 +316,7 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(b"line one\nline two\n").unwrap();
         std::fs::write(&path, enc.finish().unwrap()).unwrap();
-        let Opened::Text(mut r) = open(&path).unwrap() else { panic!("gzip text is text") };
-        let mut out = String::new();
-        r.read_to_string(&mut out).unwrap();
-        assert_eq!(out, "line one\nline two\n");
+        let out = read_all(open(&path).unwrap());
+        assert_eq!(out, b"line one\nline two\n");
     }
 }

@@ -91,6 +91,18 @@ pub struct ScanOutcome {
     pub errors: Vec<FileError>,
     /// Every file the walk selected (scanned or skipped), as the report names it.
     pub files: Vec<String>,
+    /// Files skipped for a reason other than a known binary format (not text, a symlink, a
+    /// special file), by name, with the reason: the report lists them.
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// A file in scope that was not scanned, though it has no known binary format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    /// The file, as the report names it.
+    pub path: String,
+    /// Why (`binary`, `symlink`, ...), as counted in [`ScanStats::files_skipped`].
+    pub reason: String,
 }
 
 impl ScanOutcome {
@@ -141,9 +153,11 @@ pub fn scan(
 
     let names: Vec<String> = walked.files.iter().map(|f| f.display.clone()).collect();
     let mut outcome = collect(names, results, detector.rules().len());
-    for (_, reason) in &walked.skipped {
+    for (path, reason) in &walked.skipped {
         *outcome.stats.files_skipped.entry((*reason).to_string()).or_default() += 1;
+        outcome.skipped.push(SkippedFile { path: path.clone(), reason: (*reason).to_string() });
     }
+    outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let walk_errors = walked.errors.into_iter().map(|(path, message)| FileError { path, message });
     outcome.errors.splice(0..0, walk_errors);
     outcome.stats.duration = started.elapsed();
@@ -166,6 +180,10 @@ fn collect(names: Vec<String>, results: Vec<FileResult>, rules: usize) -> ScanOu
             FileStatus::Skipped(reason) => {
                 *outcome.stats.files_skipped.entry(reason.to_string()).or_default() += 1
             }
+            FileStatus::NotText => {
+                *outcome.stats.files_skipped.entry(read::NOT_TEXT.to_string()).or_default() += 1;
+                outcome.skipped.push(SkippedFile { path: name.clone(), reason: read::NOT_TEXT.to_string() });
+            }
             FileStatus::Failed(message) => outcome.errors.push(FileError { path: name.clone(), message }),
         }
         outcome.stats.bytes_scanned += result.bytes;
@@ -177,7 +195,10 @@ fn collect(names: Vec<String>, results: Vec<FileResult>, rules: usize) -> ScanOu
 
 enum FileStatus {
     Scanned,
+    /// A known binary format: counted.
     Skipped(&'static str),
+    /// Not text, no known format: counted and listed.
+    NotText,
     Failed(String),
 }
 
@@ -218,7 +239,7 @@ pub fn scan_blobs(
     let results: Vec<FileResult> = blobs
         .into_par_iter()
         .map_init(Vec::new, |buffer, blob| {
-            let opened = read::open_reader(Box::new(std::io::Cursor::new(blob.bytes)));
+            let opened = read::open_bytes(blob.bytes);
             scan_opened(detector, fingerprinter, keep, &blob.display, opened, None, buffer)
         })
         .collect();
@@ -305,7 +326,9 @@ fn scan_segmented(
     let size = file.metadata().ok()?.len();
     let mut head = Vec::new();
     (&mut file).take(read::SNIFF_LEN as u64).read_to_end(&mut head).ok()?;
-    if head.starts_with(&[0x1f, 0x8b]) || read::binary_kind(&head).is_some() {
+    // Only plain text is cut: gzip and UTF-16 are streamed through their decoders, and a head
+    // of NULs may still be decided by the file's end.
+    if head.starts_with(&[0x1f, 0x8b]) || read::sniff(&head) != read::Sniffed::Text {
         return None;
     }
     // Segment starts: just after the first newline at or past each multiple of segment_len.
@@ -470,6 +493,7 @@ fn scan_opened(
     let mut reader = match opened {
         Ok(Opened::Text(reader)) => reader,
         Ok(Opened::Binary(reason)) => return FileResult::empty(FileStatus::Skipped(reason)),
+        Ok(Opened::NotText) => return FileResult::empty(FileStatus::NotText),
         Err(e) => return FileResult::empty(FileStatus::Failed(e.to_string())),
     };
     let text = scan_text(detector, fingerprinter, keep, display, &mut reader, modified, buffer, u64::MAX);

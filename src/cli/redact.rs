@@ -4,6 +4,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use secrets_hygiene::read;
 use secrets_hygiene::redact::{known, Redactor, StreamRedactor};
 use secrets_hygiene::rules::RuleSet;
 
@@ -74,12 +75,12 @@ pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
             if args.check { Box::new(io::sink()) } else { Box::new(BufWriter::new(stdout.lock())) };
         let mut filter = StreamRedactor::new(&redactor);
         if args.files.is_empty() {
-            pump(&mut io::stdin().lock(), &mut filter, &mut sink)?;
+            pump(&mut io::stdin().lock(), "standard input", &mut filter, &mut sink)?;
         } else {
             for path in &args.files {
                 let mut file = File::open(path)
                     .map_err(|source| secrets_hygiene::Error::Io { path: path.clone(), source })?;
-                pump(&mut file, &mut filter, &mut sink)?;
+                pump(&mut file, &path.display().to_string(), &mut filter, &mut sink)?;
             }
         }
         filter.finish(&mut sink).map_err(CliError::Output)?;
@@ -97,9 +98,15 @@ pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
     Ok(if args.check && total > 0 { ExitStatus::Fail } else { ExitStatus::Pass })
 }
 
-/// Streams `input` through the filter into `out`.
-fn pump(input: &mut dyn Read, filter: &mut StreamRedactor<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+/// Streams `input` (named `name` in errors) through the filter into `out`.
+fn pump(
+    input: &mut dyn Read,
+    name: &str,
+    filter: &mut StreamRedactor<'_>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let mut buffer = vec![0u8; READ_LEN];
+    let mut first = true;
     loop {
         let n = match input.read(&mut buffer) {
             Ok(0) => return Ok(()),
@@ -107,7 +114,24 @@ fn pump(input: &mut dyn Read, filter: &mut StreamRedactor<'_>, out: &mut dyn Wri
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(CliError::Diagnostic(miette::miette!("cannot read input: {e}"))),
         };
+        if std::mem::take(&mut first) {
+            refuse_utf16(name, &buffer[..n])?;
+        }
         filter.push(&buffer[..n], out).map_err(CliError::Output)?;
+    }
+}
+
+/// UTF-16 text is refused: the rules match ASCII-compatible bytes, so its secrets would pass
+/// through unredacted.
+fn refuse_utf16(name: &str, first: &[u8]) -> Result<(), CliError> {
+    match read::sniff(first) {
+        read::Sniffed::Utf16(encoding) => Err(CliError::Diagnostic(miette::miette!(
+            code = "hygiene::redact_utf16",
+            help = "convert it first, e.g. `iconv -f UTF-16 -t UTF-8`; `hygiene scan` reads UTF-16",
+            "{name}: input is {} text, which redact cannot mask; nothing was written for it",
+            encoding.name()
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -127,10 +151,14 @@ fn rewrite_in_place(
     {
         let mut out = BufWriter::new(tmp.as_file_mut());
         let mut buffer = vec![0u8; READ_LEN];
+        let mut first = true;
         loop {
             let n = input.read(&mut buffer).map_err(io_err)?;
             if n == 0 {
                 break;
+            }
+            if std::mem::take(&mut first) {
+                refuse_utf16(&path.display().to_string(), &buffer[..n])?;
             }
             filter.push(&buffer[..n], &mut out).map_err(io_err)?;
         }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use super::{Report, Status};
 
 /// Writes `path:line:col  rule_id  ****ABCD` lines, then files with findings past the per-file
-/// limit, then errors, then the summary.
+/// limit, then errors, then files skipped by name, then the summary.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
         writeln!(out, "{}:{}:{}  {}  {}", f.file, f.line, f.column, f.rule_id, f.masked)?;
@@ -15,6 +15,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for e in &report.errors {
         writeln!(out, "{}: error: {}", e.path, e.message)?;
+    }
+    for s in &report.skipped {
+        writeln!(out, "{}: skipped: {}", s.path, s.reason)?;
     }
     writeln!(out, "{}", summary(report))
 }

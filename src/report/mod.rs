@@ -40,6 +40,10 @@ pub struct Report {
     pub findings: Vec<FindingEntry>,
     /// Files that could not be read.
     pub errors: Vec<ErrorEntry>,
+    /// Files in scope skipped for a reason other than a known binary format (content that is
+    /// not text, a symlink, a special file), by name. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedEntry>,
     /// The release gate's verdict (`hygiene gate` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateSection>,
@@ -146,6 +150,15 @@ pub struct ErrorEntry {
     pub message: String,
 }
 
+/// A file in scope that was not scanned, though it has no known binary format.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SkippedEntry {
+    /// The path.
+    pub path: String,
+    /// Why: `binary` (not text), `symlink`, ...
+    pub reason: String,
+}
+
 impl Report {
     /// Builds the report of a scan; `generated_at` is passed in (the library reads no clock).
     pub fn from_scan(outcome: &ScanOutcome, root: &str, scopes: Vec<String>, generated_at: String) -> Report {
@@ -191,6 +204,11 @@ impl Report {
             },
             findings,
             errors,
+            skipped: outcome
+                .skipped
+                .iter()
+                .map(|s| SkippedEntry { path: s.path.clone(), reason: s.reason.clone() })
+                .collect(),
             gate: None,
         }
     }

@@ -110,8 +110,7 @@ fn gzip_logs_are_scanned_and_binaries_skipped() {
     write(dir.path(), "data/bot2/logs/core.1234", b"\x7FELF\x02\x01\x01\0\0\0");
     write(dir.path(), "reports/model.pkl", b"\x80\x04\x95\x10\0\0\0\0\0\0\0");
     write(dir.path(), "reports/chart.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
-    let mut blob = format!("GITHUB_TOKEN={}\n", token(9)).into_bytes();
-    blob.insert(3, 0);
+    let blob: Vec<u8> = (0u32..512).flat_map(|i| i.wrapping_mul(2654435761).to_le_bytes()).collect();
     write(dir.path(), "reports/blob.bin", blob);
     let (code, report) = scan_json(dir.path(), &["--include-logs"]);
     assert_eq!(code, 1);
@@ -119,6 +118,8 @@ fn gzip_logs_are_scanned_and_binaries_skipped() {
         locations(&report),
         vec![("data/bot2/logs/app.log.3.gz".into(), 2, 22, "github.pat-classic".into())]
     );
+    // Known formats are counted; content that is merely not text is listed by name too.
+    assert_eq!(report["skipped"], serde_json::json!([{"path": "reports/blob.bin", "reason": "binary"}]));
     let skipped = &report["stats"]["files_skipped"];
     assert_eq!(skipped["executable or core dump"], 1);
     assert_eq!(skipped["pickle"], 1);
@@ -204,4 +205,67 @@ fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
         );
         assert_eq!(first.not_listed as usize, whole.findings.len() - 25);
     }
+}
+
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let units = bom.then_some(0xFEFF_u16).into_iter().chain(text.encode_utf16());
+    units.flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() }).collect()
+}
+
+#[test]
+fn utf16_logs_are_transcoded_with_their_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (big_endian, bom)) in
+        [(false, true), (true, true), (false, false), (true, false)].into_iter().enumerate()
+    {
+        let t = token(20 + i as u64);
+        // PowerShell-style lines; line 3 holds the token after 7 characters, one outside the BMP.
+        let text = format!("PS> Start-Agent\r\nagent r\u{e9}ady \u{1F680}\r\ntoken=\u{e9}{t} done\r\n");
+        write(dir.path(), &format!("data/win/logs/agent{i}.log"), utf16(&text, big_endian, bom));
+    }
+    let (code, report) = scan_json(dir.path(), &["--include-logs"]);
+    assert_eq!(code, 1);
+    let expected: Vec<_> = (0..4)
+        .map(|i| (format!("data/win/logs/agent{i}.log"), 3, 8, "github.pat-classic".to_string()))
+        .collect();
+    assert_eq!(locations(&report), expected);
+    assert_eq!(report["stats"]["files_scanned"], 4);
+    assert!(report.get("skipped").is_none(), "nothing skipped: {report}");
+}
+
+#[test]
+fn logs_with_nuls_are_scanned_around_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // After copytruncate: the writer's old offset leaves a run of NULs before the new lines.
+    let mut truncated = vec![0u8; 20_000];
+    truncated.extend_from_slice(format!("2026-11-30 INFO login GITHUB_TOKEN={}\n", token(30)).as_bytes());
+    write(dir.path(), "data/bot1/logs/app.log", &truncated);
+    // A stray NUL in the first line, a token on the second.
+    let stray = format!("2026-11-30 INFO\0 start\nGITHUB_TOKEN={}\n", token(31));
+    write(dir.path(), "data/bot1/logs/worker.log", stray);
+    let (code, report) = scan_json(dir.path(), &["--include-logs"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        locations(&report),
+        vec![
+            // The NULs are characters too: 20,000 of them and 35 before the token.
+            ("data/bot1/logs/app.log".into(), 1, 20_036, "github.pat-classic".into()),
+            ("data/bot1/logs/worker.log".into(), 2, 14, "github.pat-classic".into()),
+        ]
+    );
+}
+
+#[test]
+fn binary_looking_start_with_a_text_end_fails_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes: Vec<u8> = (0u32..4096).flat_map(|i| (i % 29).to_le_bytes()).collect();
+    for _ in 0..400 {
+        bytes.extend_from_slice(b"2026-11-30 INFO a plain log line\n");
+    }
+    write(dir.path(), "data/bot1/logs/mixed.log", bytes);
+    let (code, report) = scan_json(dir.path(), &["--include-logs"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["status"], "fail");
+    assert_eq!(report["errors"][0]["path"], "data/bot1/logs/mixed.log");
+    assert!(report["errors"][0]["message"].as_str().unwrap().contains("ends in text"));
 }

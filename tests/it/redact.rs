@@ -250,3 +250,36 @@ fn large_reads_redacted_in_parallel_equal_one_shot_redaction() {
     assert!(leaks(&streamed, &secrets).is_empty(), "leaked: {:?}", leaks(&streamed, &secrets));
     assert_ne!(streamed, text);
 }
+
+#[test]
+fn utf16_input_is_refused_not_passed_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = format!("{}{}", "ghp_", Fakes::new(40).alnum(36));
+    let text = format!("line one\r\nGITHUB_TOKEN={t}\r\n");
+    let le: Vec<u8> =
+        [0xFEFF_u16].into_iter().chain(text.encode_utf16()).flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let secret_le: Vec<u8> = t.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let secret_be: Vec<u8> = t.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    for (name, bytes) in [("le.log", &le), ("be.log", &be)] {
+        write(dir.path(), name, bytes);
+        let path = dir.path().join(name);
+        for args in [vec![], vec!["--in-place"], vec!["--check"]] {
+            let out = hygiene().arg("redact").args(&args).arg(&path).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{name} {args:?}");
+            for stream in [&out.stdout, &out.stderr] {
+                assert!(
+                    !contains(stream, &secret_le)
+                        && !contains(stream, &secret_be)
+                        && !contains(stream, t.as_bytes())
+                );
+            }
+            assert!(String::from_utf8_lossy(&out.stderr).contains("UTF-16"), "{name} {args:?}");
+            assert_eq!(&std::fs::read(&path).unwrap(), bytes, "the file is left as it was");
+        }
+        let out = hygiene().arg("redact").write_stdin(bytes.clone()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+    }
+}
