@@ -3,7 +3,7 @@
 
 Usage:
     scripts/eval.py CORPUS_DIR [--peers kingfisher,gitleaks,...|all|none] [--hygiene PATH|none]
-                    [--json OUT] [--out-dir DIR] [--list TOOL] [--timeout SEC]
+                    [--json OUT] [--out-dir DIR] [--list TOOL] [--timeout SEC] [--by-provider]
 
     CORPUS_DIR   made by gen_corpus.py: the tree plus CORPUS_DIR/labels.jsonl
     --peers      comma-separated peer names (see /work/shared/peers/peer.sh list);
@@ -13,6 +13,14 @@ Usage:
     --out-dir    where raw per-tool findings go (default target/eval/)
     --list       also list false positives and misses of this tool (repeatable; hygiene always)
     --timeout    per-tool time limit in seconds (default 1800)
+    --by-provider  also print recall and flagged decoys per provider (providers suite)
+
+Suites: labels with "suite": "providers" (scripts/providers.py: families cloud, platform, cicd,
+observability, messaging, fintech, ai, generic, encoded; vendor in "provider") are scored apart
+from the classic ones (no "suite" field: alpaca, bitget, aws, ...). Classic families keep their
+plain names in the results, so old numbers stay comparable; a providers family is keyed
+"providers/<family>" in per_family, and shown in its own table. A finding off the labels counts
+as unlabelled FP of the suite whose files it is in.
 
 Scoring (by file + line, never by value):
   * every finding is reduced to (file, line); several findings on one line count once, and
@@ -23,7 +31,8 @@ Scoring (by file + line, never by value):
     anywhere else it is an "unlabelled" FP;
   * recall(family)    = secret labels of the family with >= 1 finding / its secret labels;
   * precision         = TP / (TP + FP);
-  * precision(family) = TP on the family's secrets / (those + FP on decoys of the family).
+  * precision(family) = TP on the family's secrets / (those + FP on decoys of the family);
+  * F1 = 2PR / (P + R).
 Findings in the corpus's metadata files (labels.jsonl, corpus.json) and in scanner state left in
 the root (.hygiene/, written by `hygiene scan`) are dropped and counted ("dropped_metadata").
 Secret values are never printed nor written to the results (the raw per-tool files under
@@ -139,6 +148,9 @@ def run_peer(name, corpus, out_dir, timeout):
 # ----------------------------------------------------------------------------- scoring
 def load_labels(corpus):
     labels = [json.loads(x) for x in open(os.path.join(corpus, "labels.jsonl")) if x.strip()]
+    for d in labels:
+        d.setdefault("suite", "classic")
+        d["famkey"] = d["family"] if d["suite"] == "classic" else "%s/%s" % (d["suite"], d["family"])
     at = {}
     for d in labels:
         for ln in range(d["line"], d["end_line"] + 1):
@@ -165,8 +177,13 @@ def norm_file(f, corpus, label_files):
     return f
 
 
+def f1(p, r):
+    return None if p is None or r is None or (p + r) == 0 else 2 * p * r / (p + r)
+
+
 def score(res, corpus, labels, at):
     label_files = {d["file"] for d in labels}
+    file_suite = {d["file"]: d["suite"] for d in labels}
     lines = {}  # (file, line) -> rules
     dropped = 0
     no_line = 0
@@ -191,33 +208,63 @@ def score(res, corpus, labels, at):
     tp_lines = defaultdict(int)
     fp_lines = defaultdict(int)
     fp_class = defaultdict(int)
+    suite_tp, suite_fp = defaultdict(int), defaultdict(int)
     fps = []
     for u in sorted(units.values(), key=lambda u: (str(u["file"]), u["line"])):
         d = u["label"]
         if d and d["kind"] == "secret":
-            tp_lines[d["family"]] += 1
+            tp_lines[d["famkey"]] += 1
+            suite_tp[d["suite"]] += 1
             found.setdefault(d["id"], set()).update(u["rules"])
         else:
-            fam = d["family"] if d else "unlabelled"
+            suite = d["suite"] if d else file_suite.get(u["file"], "classic")
+            suite_fp[suite] += 1
+            fam = d["famkey"] if d else ("unlabelled" if suite == "classic" else suite + "/unlabelled")
             fp_lines[fam] += 1
             fp_class[d.get("class", "?") if d else "unlabelled"] += 1
             fps.append({"file": u["file"], "line": u["line"], "family": fam, "class": d.get("class") if d else None,
                         "what": d["what"] if d else None, "ctx": d.get("ctx") if d else None, "id": d["id"] if d else None,
+                        "provider": d.get("provider") if d else None,
                         "rules": sorted(u["rules"])})
     secrets = [d for d in labels if d["kind"] == "secret"]
     fam_total, fam_hit = defaultdict(int), defaultdict(int)
     ctx_total, ctx_hit = defaultdict(int), defaultdict(int)
     misses = []
+    suite_total, suite_hit = defaultdict(int), defaultdict(int)
+    prov_total, prov_hit, prov_decoys, prov_decoy_hit = defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int)
     for d in secrets:
-        fam_total[d["family"]] += 1
+        fam_total[d["famkey"]] += 1
         ctx_total[d["ctx"]] += 1
+        suite_total[d["suite"]] += 1
+        if d.get("provider"):
+            prov_total[d["provider"]] += 1
         if d["id"] in found:
-            fam_hit[d["family"]] += 1
+            fam_hit[d["famkey"]] += 1
             ctx_hit[d["ctx"]] += 1
+            suite_hit[d["suite"]] += 1
+            if d.get("provider"):
+                prov_hit[d["provider"]] += 1
         else:
-            misses.append({k: d.get(k) for k in ("file", "line", "end_line", "family", "ctx", "what", "id")})
+            misses.append({k: d.get(k) for k in ("file", "line", "end_line", "family", "ctx", "what", "id", "provider")})
     decoys = [d for d in labels if d["kind"] == "decoy"]
     decoy_hit = {d["id"] for d in decoys if ("label", d["id"]) in units}
+    for d in decoys:
+        if d.get("provider"):
+            prov_decoys[d["provider"]] += 1
+            prov_decoy_hit[d["provider"]] += d["id"] in decoy_hit
+    per_suite = {}
+    for st in sorted(set(suite_total) | set(suite_fp)):
+        t, fp = suite_tp.get(st, 0), suite_fp.get(st, 0)
+        rec = suite_hit.get(st, 0) / suite_total[st] if suite_total.get(st) else None
+        prec = t / (t + fp) if (t + fp) else None
+        per_suite[st] = {"secrets": suite_total.get(st, 0), "found": suite_hit.get(st, 0), "recall": rec,
+                         "tp_lines": t, "fp_lines": fp, "precision": prec, "f1": f1(prec, rec),
+                         "decoys": sum(1 for d in decoys if d["suite"] == st),
+                         "decoys_flagged": sum(1 for d in decoys if d["suite"] == st and d["id"] in decoy_hit)}
+    per_provider = {p: {"secrets": prov_total.get(p, 0), "found": prov_hit.get(p, 0),
+                        "recall": prov_hit.get(p, 0) / prov_total[p] if prov_total.get(p) else None,
+                        "decoys": prov_decoys.get(p, 0), "decoys_flagged": prov_decoy_hit.get(p, 0)}
+                    for p in sorted(set(prov_total) | set(prov_decoys))}
     ntp, nfp = sum(tp_lines.values()), sum(fp_lines.values())
     fams = sorted(set(fam_total) | set(fp_lines))
     per_family = {}
@@ -226,6 +273,7 @@ def score(res, corpus, labels, at):
         per_family[fam] = {"secrets": fam_total.get(fam, 0), "found": fam_hit.get(fam, 0),
                            "recall": (fam_hit.get(fam, 0) / fam_total[fam]) if fam_total.get(fam) else None,
                            "tp_lines": t, "fp_lines": fp, "precision": (t / (t + fp)) if (t + fp) else None}
+        per_family[fam]["f1"] = f1(per_family[fam]["precision"], per_family[fam]["recall"])
     return {
         "finding_lines": len(lines), "units": len(units), "raw_findings": len(res["findings"]),
         "dropped_metadata": dropped,
@@ -234,6 +282,9 @@ def score(res, corpus, labels, at):
         "secrets": len(secrets), "found": len(found),
         "recall": len(found) / len(secrets) if secrets else None,
         "precision": ntp / (ntp + nfp) if (ntp + nfp) else None,
+        "f1": f1(ntp / (ntp + nfp) if (ntp + nfp) else None, len(found) / len(secrets) if secrets else None),
+        "per_suite": per_suite,
+        "per_provider": per_provider,
         "decoys": len(decoys), "decoys_flagged": len(decoy_hit),
         "per_family": per_family,
         "per_ctx": {c: {"secrets": ctx_total[c], "found": ctx_hit.get(c, 0), "recall": ctx_hit.get(c, 0) / ctx_total[c]}
@@ -259,7 +310,10 @@ def table(rows, header):
     return "\n".join(out)
 
 
-def report(results, labels):
+PROVIDER_FAMILIES = ["cloud", "platform", "cicd", "observability", "messaging", "fintech", "ai", "generic", "encoded"]
+
+
+def report(results, labels, by_provider=False):
     ok = [r for r in results if r["status"] in ("ok", "error")]
     names = [r["tool"] for r in ok]
     print()
@@ -274,16 +328,57 @@ def report(results, labels):
         return
     print("\n== overall")
     rows = []
-    for key, label, f in [("recall", "recall %", pct), ("precision", "precision %", pct),
+    for key, label, f in [("recall", "recall %", pct), ("precision", "precision %", pct), ("f1", "F1 %", pct),
                           ("found", "secrets found", str), ("tp_lines", "TP", str), ("fp_lines", "FP", str),
                           ("decoys_flagged", "decoys flagged", str), ("finding_lines", "finding lines", str), ("raw_findings", "raw findings", str),
                           ("seconds", "seconds", lambda x: "-" if x is None else "%.2f" % x)]:
         rows.append([label] + [f(r["score"][key] if key in r["score"] else r.get(key)) for r in ok])
     print(table(rows, ["metric"] + names))
 
-    fams = sorted({f for r in ok for f in r["score"]["per_family"]}, key=lambda f: (f == "unlabelled", f))
+    suites = sorted({s for r in ok for s in r["score"]["per_suite"]})
+    if len(suites) > 1 or suites != ["classic"]:
+        print("\n== by suite (recall / precision / F1 %; classic = the original families, providers = scripts/providers.py)")
+        rows = []
+        for st in suites:
+            row = [st]
+            for r in ok:
+                p = r["score"]["per_suite"].get(st)
+                row.append("-" if not p else "%s %s %s" % (pct(p["recall"]), pct(p["precision"]), pct(p["f1"])))
+            rows.append(row)
+        print(table(rows, ["suite"] + ["%s R/P/F1" % n for n in names]))
+    pfams = [f for f in ["providers/" + x for x in PROVIDER_FAMILIES] + ["providers/unlabelled"]
+             if any(f in r["score"]["per_family"] for r in ok)]
+    if pfams:
+        print("\n== providers suite by family (recall = found/secrets; precision = TP/(TP+FP), FP = flagged decoys of the family)")
+        rows = []
+        for fam in pfams:
+            row = [fam.split("/", 1)[1]]
+            for r in ok:
+                p = r["score"]["per_family"].get(fam)
+                if not p:
+                    row += ["-", "-"]
+                    continue
+                row.append("-" if not p["secrets"] else "%d/%d %s" % (p["found"], p["secrets"], pct(p["recall"])))
+                row.append("-" if not (p["tp_lines"] + p["fp_lines"]) else "%d/%d %s" % (
+                    p["tp_lines"], p["tp_lines"] + p["fp_lines"], pct(p["precision"])))
+            rows.append(row)
+        print(table(rows, ["family"] + [h for n in names for h in (n + " recall", n + " precision")]))
+    if by_provider:
+        provs = sorted({p for r in ok for p in r["score"]["per_provider"]})
+        print("\n== providers suite by provider (found/secrets, decoys flagged/decoys)")
+        rows = []
+        for pv in provs:
+            row = [pv]
+            for r in ok:
+                p = r["score"]["per_provider"].get(pv)
+                row.append("-" if not p else "%s %s" % ("%d/%d" % (p["found"], p["secrets"]) if p["secrets"] else "-",
+                                                        "d%d/%d" % (p["decoys_flagged"], p["decoys"]) if p["decoys"] else ""))
+            rows.append(row)
+        print(table(rows, ["provider"] + names))
+
+    fams = sorted({f for r in ok for f in r["score"]["per_family"] if "/" not in f}, key=lambda f: (f == "unlabelled", f))
     secret_fams = [f for f in fams if any(r["score"]["per_family"][f]["secrets"] for r in ok if f in r["score"]["per_family"])]
-    print("\n== recall by family (found/secrets  %)")
+    print("\n== recall by family (found/secrets  %%)%s" % (" [classic suite]" if pfams else ""))
     rows = []
     for fam in secret_fams:
         row = [fam]
@@ -293,7 +388,7 @@ def report(results, labels):
         rows.append(row)
     print(table(rows, ["family"] + names))
 
-    print("\n== precision by family (TP / TP+FP  %; FP = flagged decoys imitating the family)")
+    print("\n== precision by family (TP / TP+FP  %%; FP = flagged decoys imitating the family)%s" % (" [classic suite]" if pfams else ""))
     rows = []
     for fam in fams:
         row = [fam]
@@ -341,6 +436,7 @@ def main():
     ap.add_argument("--out-dir", default=os.path.join(REPO, "target", "eval"))
     ap.add_argument("--list", action="append", default=[])
     ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--by-provider", action="store_true")
     a = ap.parse_args()
     corpus = os.path.abspath(a.corpus)
     if not os.path.exists(os.path.join(corpus, "labels.jsonl")):
@@ -371,7 +467,7 @@ def main():
         if r["status"] in ("ok", "error"):
             r["score"] = score(r, corpus, labels, at)
 
-    report(results, labels)
+    report(results, labels, a.by_provider)
     for r in results:
         if r["status"] in ("ok", "error") and (r["tool"] == "hygiene" or r["tool"] in a.list):
             list_details(r)
@@ -380,7 +476,10 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     doc = {"corpus": corpus, "corpus_meta": json.load(open(os.path.join(corpus, "corpus.json")))
            if os.path.exists(os.path.join(corpus, "corpus.json")) else None,
-           "labels": {"secrets": sum(d["kind"] == "secret" for d in labels), "decoys": sum(d["kind"] == "decoy" for d in labels)},
+           "labels": {"secrets": sum(d["kind"] == "secret" for d in labels), "decoys": sum(d["kind"] == "decoy" for d in labels),
+                      "by_suite": {st: {"secrets": sum(d["kind"] == "secret" and d["suite"] == st for d in labels),
+                                        "decoys": sum(d["kind"] == "decoy" and d["suite"] == st for d in labels)}
+                                   for st in sorted({d["suite"] for d in labels})}},
            "tools": {}}
     for r in results:
         doc["tools"][r["tool"]] = {k: r.get(k) for k in ("status", "note", "seconds", "version", "rc", "cmd", "stats", "score")

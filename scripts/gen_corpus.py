@@ -53,7 +53,7 @@ import sys
 import time
 import zlib
 
-GEN_VERSION = 4
+GEN_VERSION = 5
 
 UP = string.ascii_uppercase
 LO = string.ascii_lowercase
@@ -216,6 +216,12 @@ class V:
         self.event = kw.get("event", "config_loaded")
         self.suffix = kw.get("suffix", "")     # e.g. "  # fake test vector"
         self.quote = kw.get("quote", True)      # may the value be quoted
+        # providers suite (scripts/providers.py): vendor, suite name, a literal block to plant
+        # in ((lang, lines, index of the "{v}" line)), env value always in single quotes
+        self.provider = kw.get("provider")
+        self.suite = kw.get("suite")
+        self.raw = kw.get("raw")
+        self.env_sq = kw.get("env_sq", False)
 
 
 def variants():
@@ -715,6 +721,10 @@ class Item:
              "kind": self.v.kind, "what": self.v.what, "ctx": self.ctx}
         if self.v.cls:
             d["class"] = self.v.cls
+        if self.v.provider:
+            d["provider"] = self.v.provider
+        if self.v.suite:
+            d["suite"] = self.v.suite
         d.update(extra)
         return d
 
@@ -777,9 +787,9 @@ def md_render_group(r, g, bot):
 
 # Which hosts may carry which context.
 MD_ONLY = {"pair-ini", "pair-env", "pair-yaml", "env", "export", "yaml", "toml", "ini", "npmrc", "prose", "pem", "pem-yaml", "k8s", "authorized_keys",
-           "python", "cli-gen", "commit", "image-digest", "sha256sum", "md-image"}
-LOG_OK = {"pydict", "structlog", "http", "traceback", "urlq", "cli", "docker", "json", "pem-json"}
-JSONREP_OK = {"json", "pem-json", "env", "export", "pydict", "structlog", "cli", "docker", "traceback", "urlq", "http"}
+           "python", "cli-gen", "commit", "image-digest", "sha256sum", "md-image", "mdtable", "raw"}
+LOG_OK = {"pydict", "structlog", "http", "traceback", "urlq", "cli", "docker", "json", "pem-json", "curl"}
+JSONREP_OK = {"json", "pem-json", "env", "export", "pydict", "structlog", "cli", "docker", "traceback", "urlq", "http", "curl"}
 
 
 def q(r, v, var, ch='"'):
@@ -810,7 +820,7 @@ def one_line(r, it, bot):
         return "loaded settings {%s, '%s': '%s'}" % (other, var.key, v)
     if ctx == "structlog":
         return "event=%s %s=%s bot=%s" % (var.event, var.key, v, bot)
-    if ctx == "cli":
+    if ctx in ("cli", "curl"):
         tpl = var.cli or ("./bin/botctl rotate --bot " + bot + " --" + var.flag + " {v}")
         return "exec: " + tpl.format(v=v)
     if ctx == "docker":
@@ -883,10 +893,10 @@ def md_render(r, it, bot):
     if ctx in ("env", "export"):
         pre, post = fill(ENV_FILL, r.randint(0, 2)), fill(ENV_FILL, r.randint(0, 2))
         if ctx == "env":
-            line = "%s=%s%s" % (var.name, q(r, v, var), var.suffix)
+            line = "%s=%s%s" % (var.name, ("'" + v + "'") if var.env_sq else q(r, v, var), var.suffix)
             head = "```env" if r.random() < 0.5 else "```bash"
         else:
-            line = "export %s=%s%s" % (var.name, q(r, v, var, "'"), var.suffix)
+            line = "export %s=%s%s" % (var.name, ("'" + v + "'") if var.env_sq else q(r, v, var, "'"), var.suffix)
             pre, post = ["export " + x for x in pre], ["export " + x for x in post]
             head = "```bash"
         return [head] + pre + [line] + post + ["```"], (1 + len(pre), 1 + len(pre))
@@ -936,9 +946,17 @@ def md_render(r, it, bot):
         return ["```yaml", "containers:", "  - name: %s" % bot, "    image: ghcr.io/acme/%s@sha256:%s" % (bot, v), "```"], (3, 3)
     if ctx == "sha256sum":
         return ["```console", "$ sha256sum dist/%s-1.8.3.tar.gz" % bot, "%s  dist/%s-1.8.3.tar.gz" % (v, bot), "```"], (2, 2)
-    if ctx == "cli":
+    if ctx in ("cli", "curl"):
         tpl = var.cli or ("./bin/botctl rotate --bot " + bot + " --" + var.flag + " {v}")
         return ["```console", "$ " + tpl.format(v=v), "```"], (1, 1)
+    if ctx == "mdtable":  # a runbook's credential inventory table
+        return ["| Variable | Value | Owner | Rotated |", "| --- | --- | --- | --- |",
+                "| `LOG_LEVEL` | `info` | ops | - |",
+                "| `%s` | `%s` | %s | 2024-%02d-%02d |" % (var.name, v, r.choice(["ops", "platform", "trading"]), r.randint(1, 12), r.randint(1, 28)),
+                ], (3, 3)
+    if ctx == "raw":  # a literal config / console block of the variant, value on one line
+        lang, body, at = var.raw
+        return ["```" + lang] + [x.replace("{v}", v) for x in body] + ["```"], (1 + at, 1 + at)
     if ctx == "docker":
         return ["```bash", "docker run -d --name %s \\" % bot, "  -e %s=%s \\" % (var.name, v),
                 "  ghcr.io/acme/%s:1.%d.0" % (bot, r.randint(0, 9)), "```"], (2, 2)
@@ -1177,6 +1195,69 @@ def gen_labelled(root, r, nfiles):
     return labels, len(files), nbytes
 
 
+# ----------------------------------------------------------------------------- providers suite
+PROV_TOPICS = ["cloud-accounts", "vault-operations", "ci-tokens", "observability-stack", "chatops", "payments-integration",
+               "ai-services", "k8s-secrets", "credential-inventory", "platform-onboarding", "registry-access",
+               "market-data-feeds", "wallet-custody", "email-delivery", "identity-providers", "database-access"]
+
+
+def plan_provider_files(r, nfiles):
+    """New files only (docs/providers/, reports/providers/, data/botN/logs/platform-*): the classic
+    suite's files and bytes stay exactly as they were."""
+    files = []
+    n_docs = max(4, nfiles * 35 // 100)
+    n_rjson = max(2, nfiles * 15 // 100)
+    n_rmd = max(2, nfiles * 10 // 100)
+    n_logs = max(5, nfiles - n_docs - n_rjson - n_rmd)
+    for i in range(n_docs):
+        t = PROV_TOPICS[i % len(PROV_TOPICS)] + ("" if i < len(PROV_TOPICS) else "-%d" % (i // len(PROV_TOPICS) + 1))
+        files.append(FileSpec("docs/providers/%s.md" % t, "md", bot=BOTS[i % len(BOTS)]))
+    day = _dt.date(2024, 6, 1)
+    for i in range(n_rjson):
+        d = day + _dt.timedelta(days=2 * i)
+        kind = ["config-audit", "deploy", "secrets-inventory", "integration-check"][i % 4]
+        files.append(FileSpec("reports/providers/%s-%s-%s.json" % (kind, BOTS[i % 4], d.isoformat()), "jsonrep", bot=BOTS[i % 4]))
+    for i in range(n_rmd):
+        d = day + _dt.timedelta(days=4 * i + 1)
+        kind = ["incident", "postmortem", "access-review"][i % 3]
+        files.append(FileSpec("reports/providers/%s-%s.md" % (kind, d.isoformat()), "md", bot=BOTS[i % 4]))
+    fmts = ["stdlib", "console", "jsonl", "logfmt"]
+    for i in range(n_logs):
+        bot = BOTS[i % 4]
+        fmt = fmts[(i // 4) % len(fmts)] if i < 16 else r.choice(fmts + ["jsonl"])
+        d = day + _dt.timedelta(days=i)
+        files.append(FileSpec("data/%s/logs/platform-%s-%s.log" % (bot, fmt, d.isoformat()), "log", fmt=fmt, bot=bot))
+    # one access log for the query-string contexts
+    files.append(FileSpec("data/bot1/logs/platform-access-%s.log" % day.isoformat(), "log", fmt="access", bot="bot1"))
+    return files
+
+
+def gen_providers(root, r, nfiles):
+    """The providers suite (scripts/providers.py): its own RNG stream and its own files."""
+    import providers
+    sv, dv = providers.variants(V, globals())
+    items = []
+    counter = {"secret": 50000, "decoy": 50000}   # ids P-range: S5xxxx / D5xxxx, never clash with classic ones
+    for var in sv + dv:
+        for ctx in var.ctxs:
+            counter[var.kind] += 1
+            items.append(Item(var, var.gen(r), ctx, counter[var.kind]))
+    files = plan_provider_files(r, nfiles)
+    assign(r, items, files)
+    labels, nbytes = [], 0
+    for f in files:
+        if f.host == "md":
+            lines, lab = render_md(r, f)
+        elif f.host == "jsonrep":
+            lines, lab = render_jsonrep(r, f)
+        else:
+            lines, lab = render_log(r, f, r.randint(150, 900) if f.fmt != "access" else r.randint(200, 1200))
+        nbytes += write_file(root, f.path, lines, gz=f.gz)
+        labels += lab
+    providers_seen = sorted({v.provider for v in sv})
+    return labels, len(files), nbytes, providers_seen
+
+
 # ----------------------------------------------------------------------------- bulk filler
 class Pools:
     """Pre-rendered filler bodies per format; bulk text is assembled from them at C speed."""
@@ -1373,6 +1454,10 @@ def main(argv=None):
     ap.add_argument("--files", type=int, default=60, help="labelled files (default 60)")
     ap.add_argument("--bulk-mb", type=float, default=0, help="extra MB of filler for throughput runs")
     ap.add_argument("--force", action="store_true", help="wipe OUT first if it is not empty")
+    ap.add_argument("--suite", choices=["all", "classic", "providers"], default="all",
+                    help="classic: the original ops-repo families only (byte-identical to version 4); providers: the "
+                         "150+ provider families and encoded forms only (scripts/providers.py); all (default): both")
+    ap.add_argument("--provider-files", type=int, default=80, help="labelled files of the providers suite (default 80)")
     a = ap.parse_args(argv)
     if os.path.exists(a.out) and os.listdir(a.out):
         if not a.force:
@@ -1381,7 +1466,14 @@ def main(argv=None):
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
     r = random.Random(a.seed)
-    labels, nfiles, nbytes = gen_labelled(a.out, r, max(8, a.files))
+    labels, nfiles, nbytes = [], 0, 0
+    if a.suite in ("all", "classic"):
+        labels, nfiles, nbytes = gen_labelled(a.out, r, max(8, a.files))
+    prov = []
+    if a.suite in ("all", "providers"):
+        pl, pn, _, prov = gen_providers(a.out, random.Random(a.seed * 1000003 + 29), max(10, a.provider_files))
+        labels += pl
+        nfiles += pn
     nbulk = 0
     if a.bulk_mb > 0:
         bl, nbulk = gen_bulk(a.out, random.Random(a.seed * 7919 + 17), a.bulk_mb)
@@ -1407,6 +1499,7 @@ def main(argv=None):
             total_bytes += os.path.getsize(os.path.join(dp, fn))
     meta = {"generator": "scripts/gen_corpus.py", "version": GEN_VERSION, "seed": a.seed, "files": a.files,
             "bulk_mb": a.bulk_mb, "labelled_files": nfiles, "bulk_files": nbulk, "bytes": total_bytes,
+            "suite": a.suite, "provider_files": a.provider_files, "providers": prov,
             "secrets": sum(fam.get("secret", {}).values()), "decoys": sum(fam.get("decoy", {}).values()),
             "families": fam}
     with open(os.path.join(a.out, "corpus.json"), "w") as fh:
