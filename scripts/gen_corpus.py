@@ -3,6 +3,7 @@
 
 Usage:
     scripts/gen_corpus.py OUT_DIR [--seed N] [--files N] [--bulk-mb M] [--force]
+                          [--suite all|classic|providers] [--provider-files N]
 
     OUT_DIR        created (must be empty or absent unless --force, which wipes it first)
     --seed N       RNG seed (default 1); same seed + same options => byte-identical corpus
@@ -11,6 +12,12 @@ Usage:
     --bulk-mb M    additionally write about M MB of realistic, secret-free filler (a few big
                    50-200 MB logs plus many small logs / runbooks / JSON reports) with a
                    handful of planted secrets, for throughput benchmarking (default 0)
+    --suite S      classic: the original trading-platform families only (byte-identical to
+                   generator version 4 for the same seed/files); providers: only the 240-provider
+                   suite of scripts/providers.py (cloud, platform, cicd, observability, messaging,
+                   fintech, ai, generic, encoded) in its own files (docs/providers/,
+                   reports/providers/, data/botN/logs/platform-*); all (default): both
+    --provider-files N  labelled files of the providers suite (default 80)
 
 Layout of OUT_DIR:
     docs/ reports/ data/botN/logs/   the tree to scan (the ops repo; `hygiene scan OUT_DIR`)
@@ -23,7 +30,8 @@ Layout of OUT_DIR:
 labels.jsonl objects:
     {"id": "S0001", "file": "docs/rotate-keys.md", "line": 12, "end_line": 12,
      "family": "alpaca", "kind": "secret"|"decoy", "what": "alpaca live key id",
-     "ctx": "yaml", "class": "placeholder" (decoys only), "bulk": true (bulk part only)}
+     "ctx": "yaml", "class": "placeholder" (decoys only), "bulk": true (bulk part only),
+     "suite": "providers", "provider": "doppler" (providers suite only)}
     - file is relative to OUT_DIR with "/"; line/end_line are 1-based, inclusive; for a .gz
       file they count lines of the decompressed text.
     - exactly one planted item per line; multi-line items (PEM blocks, YAML block scalars)
