@@ -24,5 +24,5 @@ fn main() -> ExitCode {
 
 #[allow(clippy::print_stderr)] // the binary is where printing belongs
 fn report_error(report: &miette::Report) {
-    eprintln!("{report:?}");
+    eprintln!("{:?}", cli::redacted(report.as_ref()));
 }

@@ -112,8 +112,10 @@ fn known_values(globs: &[String]) -> Result<Vec<KnownValue>, CliError> {
         .collect())
 }
 
-/// A diagnostic as plain text (no colour), for the report's reasons.
+/// A diagnostic as plain text (no colour), secrets masked, for the report's reasons.
 fn diagnostic_text(diagnostic: &dyn miette::Diagnostic) -> String {
+    let report = super::redacted(diagnostic);
+    let diagnostic: &dyn miette::Diagnostic = report.as_ref();
     let mut out = String::new();
     let handler =
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).with_width(100);

@@ -12,6 +12,8 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrets_hygiene::redact::diagnostic::RedactedDiagnostic;
+use secrets_hygiene::redact::Redactor;
 
 /// Secrets hygiene scanner and release gate.
 #[derive(Debug, Parser)]
@@ -140,6 +142,18 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
             print(&String::from_utf8_lossy(&out))?;
             Ok(ExitStatus::Pass)
         }
+    }
+}
+
+/// `diagnostic` as it may be shown: every secret the built-in rules find in its source
+/// snippet, message, labels, help and causes masked (see [`RedactedDiagnostic`]). Every
+/// diagnostic the binary prints or writes into a report goes through here.
+pub(crate) fn redacted(diagnostic: &dyn miette::Diagnostic) -> miette::Report {
+    static REDACTOR: std::sync::OnceLock<Option<Redactor>> = std::sync::OnceLock::new();
+    match REDACTOR.get_or_init(|| Redactor::builder().build().ok()) {
+        Some(redactor) => miette::Report::new(RedactedDiagnostic::new(diagnostic, redactor)),
+        // Never expected (the built-in rules are tested); without them nothing can be shown safely.
+        None => miette::miette!("an error occurred; its details are withheld because the built-in rules needed to mask them could not be loaded"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Redaction: one masking function (`****ABCD`) shared with the scanner's report, a
 //! [`Redactor`] that masks every secret the rules recognise plus the values a service knows it
 //! holds, and a streaming filter for logs.
+pub mod diagnostic;
 pub mod known;
 mod stream;
 

@@ -76,3 +76,90 @@ fn bad_config_is_a_diagnostic_with_exit_2() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("hygiene.toml") && stderr.contains("include_log"), "{stderr}");
 }
+
+/// A token-shaped value made at run time.
+fn planted(seed: u64) -> String {
+    format!("{}{}", "ghp_", crate::fake::Fakes::new(seed).alnum(36))
+}
+
+/// Runs `hygiene` in a repository laid out by `files` and returns (exit code, stderr).
+fn run_in(files: &[(&str, String)], args: &[&str]) -> (tempfile::TempDir, i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        crate::write(dir.path(), path, text);
+    }
+    let out = crate::hygiene().current_dir(dir.path()).args(args).output().unwrap();
+    let code = out.status.code().unwrap();
+    (dir, code, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Neither token, nor a long piece of one, is in `text`; the error still points (its source
+/// line shows the same-width mask).
+fn assert_masked(text: &str, tokens: &[&str], what: &str) {
+    for token in tokens {
+        for piece in token.as_bytes().windows(12) {
+            let piece = std::str::from_utf8(piece).unwrap();
+            assert!(!text.contains(piece), "{what}: {piece:?} of a planted token printed:\n{text}");
+        }
+    }
+    assert!(text.contains(&"*".repeat(tokens[0].len())), "{what}: no same-width mask in:\n{text}");
+}
+
+#[test]
+fn secrets_next_to_an_error_are_masked_in_every_diagnostic() {
+    let (a, b) = (planted(50), planted(51));
+    let policy_config = "[rotation]\npolicy_file = \"docs/policy.md\"\nlog = \"ops/rotation-log.jsonl\"\n";
+    let policy_ok = "| Secret | Frequency | Grace | Owner |\n|---|---|---|---|\n| `JWT_SECRET_KEY` | 90 days | 7 days | platform |\n";
+
+    // hygiene.toml: the value in the error message and on the next line.
+    let config = format!("scopes = [\"docs/**\"]\ninclude_logs = \"{a}\"\n# old token {b}\n");
+    let (_dir, code, stderr) = run_in(&[("hygiene.toml", config)], &["scan", "."]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("hygiene.toml") && stderr.contains("include_logs"), "{stderr}");
+    assert_masked(&stderr, &[&a, &b], "hygiene.toml");
+
+    // The policy table: a token in the bad cell and in the next row.
+    let policy = format!(
+        "| Secret | Frequency | Grace | Owner |\n|---|---|---|---|\n\
+         | `JWT_SECRET_KEY` | every {a} | 7 days | platform |\n\
+         | `ALPACA_SECRET_KEY` | 90 days | 7 days | {b} |\n"
+    );
+    let files = [("hygiene.toml", policy_config.to_string()), ("docs/policy.md", policy)];
+    let (_dir, code, stderr) = run_in(&files, &["drift", ".", "--now", "2026-11-30"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("bad_frequency"), "{stderr}");
+    assert_masked(&stderr, &[&a, &b], "policy table");
+    // The gate writes the same diagnostic into its report.
+    let (dir, _, stderr) = run_in(&files, &["gate", ".", "--now", "2026-11-30"]);
+    let report = std::fs::read_to_string(dir.path().join("reports/security/latest.json")).unwrap();
+    assert!(report.contains("bad_frequency"), "{report}");
+    assert_masked(&report, &[&a, &b], "gate report");
+    let stdout_and_err = stderr;
+    assert!(!stdout_and_err.contains(&a) && !stdout_and_err.contains(&b));
+
+    // The rotation log: a token on the bad line and on the next.
+    let log = format!(
+        "{{\"secret_name\":\"JWT_SECRET_KEY\",\"rotated_by\":\"{a}\",\"rotation_date\":\"2026-11-01\"}}\n\
+         {{\"secret_name\":\"JWT_SECRET_KEY\",\"rotated_by\":\"{b}\",\"rotation_date\":\"2026-11-02\",\"status\":\"success\"}}\n"
+    );
+    let files = [
+        ("hygiene.toml", policy_config.to_string()),
+        ("docs/policy.md", policy_ok.to_string()),
+        ("ops/rotation-log.jsonl", log),
+    ];
+    let (_dir, code, stderr) = run_in(&files, &["drift", ".", "--now", "2026-11-30"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("rotation-log.jsonl"), "{stderr}");
+    assert_masked(&stderr, &[&a, &b], "rotation log");
+
+    // A rule pack: a token in the broken regex and in the description above it.
+    let pack = format!(
+        "[pack]\nname = \"acme\"\n\n[[rules]]\nid = \"acme.token\"\ndescription = \"like {b}\"\n\
+         regex = '''(?P<secret>{a}('''\nkeywords = [\"acme\"]\nseverity = \"low\"\n"
+    );
+    let (_dir, code, stderr) =
+        run_in(&[("ops/rules/acme.toml", pack)], &["scan", ".", "--rules", "ops/rules"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("acme.toml"), "{stderr}");
+    assert_masked(&stderr, &[&a, &b], "rule pack");
+}
