@@ -162,7 +162,7 @@ def variants(V, g):
                "%s.errors.AuthenticationError: invalid credentials: token {v} is not valid for %s" % (mod, host)]
         extra["tb"] = tbs[i % 3] if not (auth and auth[0] == "url") else \
             "requests.exceptions.ConnectionError: HTTPSConnectionPool: Max retries exceeded with url: {v} (Caused by NewConnectionError)"
-        extra["event"] = "%s_client_ready" % mod
+        extra["event"] = "%s_client_ready" % mod if group not in ("generic", "encoded") else "config_loaded"
         extra.update(kw)
         v = V(group, "%s: %s" % (provider, what), gen, name, key, ctxs, **extra)
         v.pfx = pfx
@@ -1055,4 +1055,31 @@ def variants(V, g):
        "settings", ["json", "structlog"], "encoded-benign")
     Dc(N, "basic-b64", "Basic auth with a placeholder password", c(b64("user:password")), "BASIC", "Authorization", ["http"],
        "encoded-benign", header="Authorization", hfmt="Basic {v}", host="localhost:8080", path="/api/health")
+    Dc(N, "k8s-secret", "Secret data: base64 of a username / database name",
+       lambda r: b64(r.choice(["reporting", "ledger", "svc-reconciler", "grafana"])), "K8S", "username", ["k8s", "k8s"], "encoded-benign")
+    Dc(N, "k8s-secret", "Secret data: base64 of a placeholder password", lambda r: b64(r.choice(["changeme", "your-password-here", "<password>"])),
+       "K8S", "password", ["k8s", "k8s"], "encoded-benign")
+    Dc(N, "k8s-secret", "Secret data: base64 of a boolean / mode", lambda r: b64(r.choice(["true", "require", "verify-full"])), "K8S",
+       "sslmode", ["k8s"], "encoded-benign")
+    Dc(N, "env-b64", "*_B64 holding an ssh public key", lambda r: b64(g["ssh_pub"](r, ed=True)), "DEPLOY_PUBKEY_B64", "deploy_pubkey_b64",
+       ["env", "yaml"], "encoded-benign")
+    Dc(N, "env-b64", "*_B64 holding a JSON config without secrets",
+       lambda r: b64(json.dumps({"region": "eu-west-1", "replicas": r.randint(1, 5), "log_level": "info"})), "APP_CONFIG_B64",
+       "app_config_b64", ["env", "yaml", "json"], "encoded-benign")
+    Dc(N, "jsonl-b64", "base64 JSON trace context", lambda r: b64(json.dumps({"trace_id": rs(r, HEX, 32), "span_id": rs(r, HEX, 16),
+                                                                               "sampled": True})), "TRACE_CTX", "trace_ctx",
+       ["json", "json", "structlog"], "encoded-benign")
+    Dc(N, "jsonl-b64", "urlsafe base64 JSON OAuth state without a token",
+       lambda r: b64url(json.dumps({"return_to": "/dashboards/ops", "nonce": rs(r, HEX, 16)})), "STATE", "state",
+       ["json", "urlq"], "encoded-benign", urlq="GET https://ops-api.internal/v1/callback?state={v}")
+    Dc(N, "pct-dsn", "percent-encoded query string without credentials",
+       lambda r: "https://grafana.ops.lan/d/ops?var-bot=bot%d&from=now-6h&to=now&var-query=rate%%28http_requests_total%%5B5m%%5D%%29" % r.randint(1, 4),
+       "DASHBOARD_URL", "dashboard_url", ["env", "yaml", "structlog"], "encoded-benign")
+    Dc(N, "pct-dsn", "DSN whose password is a percent-encoded placeholder", c("postgresql://svc:%3Cpassword%3E@db.internal:5432/ledger"),
+       "DATABASE_URL", "database_url", ["env", "yaml"], "encoded-benign")
+    Dc(N, "json-escaped", "JSON-escaped document with masked values",
+       lambda r: json.dumps({"service": "billing", "stripe_secret_key": "sk_live_****" + rs(r, DIG, 4), "api_token": "[REDACTED]"}),
+       "SETTINGS_JSON", "settings", ["json", "structlog", "json"], "encoded-benign")
+    Dc(N, "hex-secret", "hex digest in a *_HEX variable that is not a secret", T("", HEX, 64), "BUILD_SHA256_HEX", "build_sha256_hex",
+       ["env", "yaml"], "encoded-benign")
     return S, D
