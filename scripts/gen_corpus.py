@@ -1250,6 +1250,8 @@ def gen_providers(root, r, nfiles):
         for ctx in var.ctxs:
             counter[var.kind] += 1
             items.append(Item(var, var.gen(r), ctx, counter[var.kind]))
+            # one planted item per line: a raw newline survives only where JSON escapes it
+            assert "\n" not in items[-1].value or ctx == "json", (var.what, ctx)
     files = plan_provider_files(r, nfiles)
     assign(r, items, files)
     labels, nbytes = [], 0

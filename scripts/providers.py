@@ -725,7 +725,9 @@ def variants(V, g):
     E(F, "wise", "API token (UUID) named WISE_API_TOKEN", uuid, "WISE_API_TOKEN", "wise_token",
       auth=("bearer", "api.transferwise.com", "/v1/profiles"))
     E(F, "coinbase-cdp", "CDP API private key (EC PEM, JSON-escaped)", lambda r: pem_one_line(r, "EC"), "CDP_API_KEY_SECRET", "privateKey",
-      ctxs=["json", "structlog"], decoy=False)
+      ctxs=["json", "json"], decoy=False)
+    E(F, "coinbase-cdp", "CDP API private key (EC PEM with literal \\n) in env / log", lambda r: pem_one_line(r, "EC").replace("\n", "\\n"),
+      "CDP_API_KEY_SECRET", "cdp_api_key_secret", ctxs=["env", "structlog"], decoy=False, env_sq=True)
     E(F, "coinbase-cdp", "CDP Ed25519 secret (88 b64)", lambda r: base64.b64encode(r.randbytes(64)).decode(), "COINBASE_CDP_API_SECRET",
       "api_key_secret")
     E(F, "bybit", "API secret (36 alnum)", T("", ALNUM, 36), "BYBIT_API_SECRET", "bybit_api_secret")
