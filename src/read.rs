@@ -47,7 +47,12 @@ pub enum Sniffed {
 
 /// Opens `path`, sniffing its first bytes (and its last ones when the first are not text).
 pub fn open(path: &Path) -> io::Result<Opened> {
-    let mut file = File::open(path)?;
+    open_file(File::open(path)?)
+}
+
+/// [`open`] for a file already open (at its start). The stream reads the file sequentially
+/// after the sniff, so the file's offset tells how far it was read.
+pub fn open_file(mut file: File) -> io::Result<Opened> {
     let head = read_head(&mut file)?;
     let tail = match sniff(&head) {
         Sniffed::NotText | Sniffed::Unknown => read_tail(&mut file, head.len())?,

@@ -23,6 +23,21 @@ pub const CHUNK_LEN: usize = 8 << 20;
 /// the rules can match (a 4096-bit PEM key is about 3.3 KB), so none is lost at an edge.
 pub const OVERLAP_LEN: usize = 64 << 10;
 
+/// Most worker threads per core. Scanning is CPU-bound; more threads than this only add
+/// memory (a chunk buffer each) and start-up time.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The number of worker threads for `requested` (`None` or 0: one per core) on a machine with
+/// `cores` cores, and whether the request was cut down to [`MAX_THREADS_PER_CORE`] per core.
+pub fn worker_threads(requested: Option<usize>, cores: usize) -> (usize, bool) {
+    let cores = cores.max(1);
+    match requested {
+        None | Some(0) => (cores, false),
+        Some(n) if n > cores * MAX_THREADS_PER_CORE => (cores * MAX_THREADS_PER_CORE, true),
+        Some(n) => (n, false),
+    }
+}
+
 /// A file that could not be scanned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError {
@@ -134,25 +149,7 @@ pub fn scan(
 ) -> Result<ScanOutcome, crate::Error> {
     let started = Instant::now();
     let walked = walk::walk(plan)?;
-    // Biggest first, so the run does not end with one core finishing a large file alone.
-    let mut order: Vec<usize> = (0..walked.files.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(walked.files[i].size));
-    // One file per rayon job: a job may hold a large file, so a thread must never queue
-    // several files behind it where no other thread can take them.
-    let mut scanned: Vec<(usize, FileResult)> = order
-        .par_iter()
-        .with_max_len(1)
-        .map_init(Vec::new, |buffer, &index| {
-            let result = scan_file(detector, fingerprinter, keep, &walked.files[index], buffer);
-            on_file(result.bytes);
-            (index, result)
-        })
-        .collect();
-    scanned.sort_unstable_by_key(|(index, _)| *index);
-    let results: Vec<FileResult> = scanned.into_iter().map(|(_, result)| result).collect();
-
-    let names: Vec<String> = walked.files.iter().map(|f| f.display.clone()).collect();
-    let mut outcome = collect(names, results, detector.rules().len());
+    let mut outcome = scan_listed(detector, fingerprinter, keep, &walked.files, on_file);
     for (path, reason) in &walked.skipped {
         *outcome.stats.files_skipped.entry((*reason).to_string()).or_default() += 1;
         outcome.skipped.push(SkippedFile { path: path.clone(), reason: (*reason).to_string() });
@@ -162,6 +159,35 @@ pub fn scan(
     outcome.errors.splice(0..0, walk_errors);
     outcome.stats.duration = started.elapsed();
     Ok(outcome)
+}
+
+/// Scans files a walk listed, on the current rayon pool. A file that no longer matches its
+/// listing when read (shorter than its listed size, or another file at its path) is an error.
+pub fn scan_listed(
+    detector: &Detector,
+    fingerprinter: &Fingerprinter,
+    keep: &Keep<'_>,
+    files: &[FileToScan],
+    on_file: &(dyn Fn(u64) + Sync),
+) -> ScanOutcome {
+    // Biggest first, so the run does not end with one core finishing a large file alone.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].size));
+    // One file per rayon job: a job may hold a large file, so a thread must never queue
+    // several files behind it where no other thread can take them.
+    let mut scanned: Vec<(usize, FileResult)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map_init(Vec::new, |buffer, &index| {
+            let result = scan_file(detector, fingerprinter, keep, &files[index], buffer);
+            on_file(result.bytes);
+            (index, result)
+        })
+        .collect();
+    scanned.sort_unstable_by_key(|(index, _)| *index);
+    let results: Vec<FileResult> = scanned.into_iter().map(|(_, result)| result).collect();
+    let names: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
+    collect(names, results, detector.rules().len())
 }
 
 /// Folds per-file results (in the order of `names`) into one outcome.
@@ -255,21 +281,74 @@ fn scan_file(
     file: &FileToScan,
     buffer: &mut Vec<u8>,
 ) -> FileResult {
-    let metadata = std::fs::metadata(&file.path).ok();
+    // Replaced by a FIFO since the walk: opening it would block.
+    if let Some(kind) =
+        std::fs::symlink_metadata(&file.path).ok().and_then(|m| walk::special_kind(m.file_type()))
+    {
+        return FileResult::empty(FileStatus::Failed(format!(
+            "replaced by a {kind} during the scan; not read"
+        )));
+    }
+    let handle = match std::fs::File::open(&file.path) {
+        Ok(handle) => handle,
+        Err(e) => return FileResult::empty(FileStatus::Failed(e.to_string())),
+    };
+    let metadata = handle.metadata().ok();
+    let opened_identity = metadata.as_ref().and_then(walk::identity);
+    if file.identity.is_some() && opened_identity.is_some() && file.identity != opened_identity {
+        return FileResult::empty(FileStatus::Failed(
+            "replaced by another file between the walk and the scan; not read".to_string(),
+        ));
+    }
     let modified: Option<jiff::civil::Date> = metadata
         .as_ref()
         .and_then(|m| m.modified().ok())
         .and_then(|t| jiff::Timestamp::try_from(t).ok())
         .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
     let size = metadata.map_or(0, |m| m.len());
-    if size > 2 * SEGMENT_LEN {
-        if let Some(result) =
-            scan_segmented(detector, fingerprinter, keep, &file.path, &file.display, modified, SEGMENT_LEN)
-        {
-            return result;
+    // How many bytes of the file were read, once the scan is done.
+    let segmented = if size > 2 * SEGMENT_LEN {
+        scan_segmented(detector, fingerprinter, keep, &file.path, &file.display, modified, SEGMENT_LEN)
+    } else {
+        None
+    };
+    let (mut result, read) = match segmented {
+        Some((result, read)) => (result, read),
+        None => {
+            let probe = handle.try_clone();
+            let result = scan_opened(
+                detector,
+                fingerprinter,
+                keep,
+                &file.display,
+                read::open_file(handle),
+                modified,
+                buffer,
+            );
+            let read = probe.and_then(|mut p| io::Seek::stream_position(&mut p)).unwrap_or(0);
+            (result, read)
         }
+    };
+    if let FileStatus::Scanned = result.status {
+        result.status =
+            changed_during_scan(file, opened_identity, read).map_or(FileStatus::Scanned, FileStatus::Failed);
     }
-    scan_opened(detector, fingerprinter, keep, &file.display, read::open(&file.path), modified, buffer)
+    result
+}
+
+/// Why a scanned file cannot be trusted to have been scanned whole: it ended before its size
+/// when listed (truncated), or its path names another file now (replaced, e.g. by rotation).
+fn changed_during_scan(file: &FileToScan, opened: Option<(u64, u64)>, read: u64) -> Option<String> {
+    let now = std::fs::metadata(&file.path).ok();
+    if opened.is_some() && now.as_ref().and_then(walk::identity).is_some_and(|id| Some(id) != opened) {
+        return Some(format!(
+            "replaced by another file during the scan: {read} bytes of the old one scanned, the new one not"
+        ));
+    }
+    if read < file.size {
+        return Some(format!("truncated during the scan: {} bytes when listed, {read} scanned", file.size));
+    }
+    None
 }
 
 /// A plain text file larger than twice this is cut into segments (at line starts) scanned in
@@ -287,6 +366,7 @@ pub fn scan_file_segments(
 ) -> Result<SegmentedScan, String> {
     let display = path.display().to_string();
     let result = scan_segmented(detector, fingerprinter, keep, path, &display, None, segment_len)
+        .map(|(result, _)| result)
         .unwrap_or_else(|| {
             scan_opened(detector, fingerprinter, keep, &display, read::open(path), None, &mut Vec::new())
         });
@@ -311,7 +391,8 @@ pub struct SegmentedScan {
     pub not_listed: u64,
 }
 
-/// `None` when the file is not plain text (the caller streams it instead).
+/// `None` when the file is not plain text (the caller streams it instead); else the result and
+/// how many bytes of the file the segments read (less than its size when it was truncated).
 fn scan_segmented(
     detector: &Detector,
     fingerprinter: &Fingerprinter,
@@ -320,7 +401,7 @@ fn scan_segmented(
     display: &str,
     modified: Option<jiff::civil::Date>,
     segment_len: u64,
-) -> Option<FileResult> {
+) -> Option<(FileResult, u64)> {
     use std::io::{Seek, SeekFrom};
     let mut file = std::fs::File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
@@ -372,20 +453,23 @@ fn scan_segmented(
         .collect();
     // Each segment listed up to the limit; the file lists the first ones in file order.
     let mut merged = FileResult::empty(FileStatus::Scanned);
-    merged.bytes = size;
     let mut lines_before = 0;
-    for part in parts {
+    for (part, (start, end)) in parts.into_iter().zip(segments) {
+        let failed = |e: io::Error, merged: FileResult| {
+            let read = merged.bytes;
+            Some((FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, ..merged }, read))
+        };
         let text = match part {
             Ok(text) => text,
-            Err(e) => {
-                return Some(FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, ..merged })
-            }
+            Err(e) => return failed(e, merged),
         };
         let newlines = match text.result {
-            Ok((_, newlines)) => newlines,
-            Err(e) => {
-                return Some(FileResult { status: FileStatus::Failed(e.to_string()), bytes: 0, ..merged })
+            Ok((read, newlines)) => {
+                // A segment reads past its end (the overlap) unless the file got shorter.
+                merged.bytes += read.min(end - start);
+                newlines
             }
+            Err(e) => return failed(e, merged),
         };
         for (why, n) in text.suppressed {
             *merged.suppressed.entry(why).or_default() += n;
@@ -402,7 +486,8 @@ fn scan_segmented(
         }
         lines_before += newlines;
     }
-    Some(merged)
+    let read = merged.bytes;
+    Some((merged, read))
 }
 
 fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -603,5 +688,21 @@ fn cut_point(buffer: &[u8]) -> usize {
     match memchr::memrchr(b'\n', &buffer[..CHUNK_LEN]) {
         Some(newline) if newline + 1 >= CHUNK_LEN / 2 => newline + 1,
         _ => CHUNK_LEN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_are_capped_at_a_multiple_of_the_cores() {
+        assert_eq!(worker_threads(None, 8), (8, false));
+        assert_eq!(worker_threads(Some(0), 8), (8, false));
+        assert_eq!(worker_threads(Some(3), 8), (3, false));
+        assert_eq!(worker_threads(Some(32), 8), (32, false));
+        assert_eq!(worker_threads(Some(33), 8), (32, true));
+        assert_eq!(worker_threads(Some(100_000), 2), (8, true));
+        assert_eq!(worker_threads(Some(100_000), 0), (MAX_THREADS_PER_CORE, true));
     }
 }

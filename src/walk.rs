@@ -40,8 +40,47 @@ pub struct FileToScan {
     pub path: PathBuf,
     /// How the report names it: relative to the root, `/`-separated.
     pub display: String,
-    /// Size in bytes when walked (0 if unknown): big files are scheduled first.
+    /// Size in bytes when walked (0 if unknown): big files are scheduled first, and a file
+    /// that ends up shorter when read was truncated during the scan.
     pub size: u64,
+    /// Device and inode when walked (Unix), to notice a file replaced during the scan.
+    pub identity: Option<(u64, u64)>,
+}
+
+/// Device and inode of a file (Unix; `None` elsewhere).
+pub fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// The skip reason of a special file (`fifo`, `socket`, `device`), or `None` for a regular
+/// file. Special files are never opened: reading a FIFO blocks until a writer comes.
+pub fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() || file_type.is_dir() || file_type.is_symlink() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("fifo");
+        }
+        if file_type.is_socket() {
+            return Some("socket");
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return Some("device");
+        }
+    }
+    Some("special file")
 }
 
 /// The walk's result.
@@ -49,7 +88,7 @@ pub struct FileToScan {
 pub struct Walked {
     /// Files to scan, sorted by display path.
     pub files: Vec<FileToScan>,
-    /// Entries passed over, with the reason (`symlink`).
+    /// Entries passed over, with the reason (`symlink`, `fifo`, `socket`, `device`).
     pub skipped: Vec<(String, &'static str)>,
     /// Entries that could not be read.
     pub errors: Vec<(String, String)>,
@@ -229,8 +268,24 @@ fn push_file(plan: &WalkPlan, path: &Path, excludes: &GlobSet, never: &[PathBuf]
     if excludes.is_match(&display) || never.contains(&absolute(path)) || is_report_temp(path) {
         return;
     }
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    out.files.push(FileToScan { path: path.to_path_buf(), display, size });
+    // Follows a symlink given by name or walked with --follow: what would be opened counts.
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            out.errors.push((display, e.to_string()));
+            return;
+        }
+    };
+    if let Some(kind) = special_kind(meta.file_type()) {
+        out.skipped.push((display, kind));
+        return;
+    }
+    out.files.push(FileToScan {
+        path: path.to_path_buf(),
+        display,
+        size: meta.len(),
+        identity: identity(&meta),
+    });
 }
 
 /// Temp files of an in-progress atomic report write are never scanned.

@@ -55,7 +55,7 @@ pub(crate) struct ScanTarget {
     /// Follow symbolic links.
     #[arg(long)]
     pub(crate) follow: bool,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
     /// Most findings listed per file (0: no limit). The rest are counted in the report
@@ -241,8 +241,17 @@ pub(crate) fn run_scan(
         never_scan: vec![report_path.clone()],
     };
 
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (threads, capped) = scan::worker_threads(target.threads, cores);
+    if capped {
+        warn(&format!(
+            "--threads {} is more than {} per core: using {threads} ({cores} cores)",
+            target.threads.unwrap_or(0),
+            scan::MAX_THREADS_PER_CORE
+        ));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(target.threads.unwrap_or(0))
+        .num_threads(threads)
         .build()
         .map_err(|e| CliError::Diagnostic(miette::miette!("cannot start worker threads: {e}")))?;
     // Accepted findings are dropped as they are found, before the per-file limit counts them.

@@ -4,6 +4,7 @@ mod cli;
 mod decoys;
 mod diagnostics;
 mod fake;
+mod faults;
 mod formats;
 mod gate;
 mod no_leak;
