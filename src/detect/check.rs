@@ -27,6 +27,14 @@ impl Detector {
             if rule.examples.is_empty() {
                 fail(&rule.id, "", "rule has no examples".into());
             }
+            let decoys = &self.rule_set().decoys;
+            for ignored in &rule.ignore_decoys {
+                let known = decoys.values.iter().chain(&decoys.lines).any(|d| &d.id == ignored)
+                    || decoys.dummies.iter().any(|d| &d.id == ignored);
+                if !known {
+                    fail(&rule.id, ignored, "ignore_decoys names no decoy".into());
+                }
+            }
             for example in &rule.examples {
                 let text = example.text.as_bytes();
                 if !self.candidates(text)[index] {
@@ -59,14 +67,33 @@ impl Detector {
         }
         let decoys = &self.rule_set().decoys;
         for decoy in decoys.values.iter().chain(&decoys.lines) {
+            let caught = |text: &str| {
+                decoy.regex.is_match(text.as_bytes())
+                    || (decoy.deleet
+                        && decoy.regex.is_match(crate::rules::dummy::letters(text.as_bytes()).as_bytes()))
+            };
             for example in &decoy.examples {
-                if !decoy.regex.is_match(example.as_bytes()) {
+                if !caught(example) {
                     fail(&decoy.id, example, "decoy example not caught".into());
                 }
             }
             for counter in &decoy.counter_examples {
-                if decoy.regex.is_match(counter.as_bytes()) {
+                if caught(counter) {
                     fail(&decoy.id, counter, "decoy counter-example caught".into());
+                }
+            }
+        }
+        for dummy in &decoys.dummies {
+            let caught =
+                |text: &str| crate::rules::dummy::is_dummy(text.as_bytes(), &dummy.values, &dummy.words);
+            for example in &dummy.examples {
+                if !caught(example) {
+                    fail(&dummy.id, example, "dummy example not caught".into());
+                }
+            }
+            for counter in &dummy.counter_examples {
+                if caught(counter) {
+                    fail(&dummy.id, counter, "dummy counter-example caught".into());
                 }
             }
         }

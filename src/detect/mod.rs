@@ -15,7 +15,9 @@ use std::ops::Range;
 
 use keywords::KeywordFinder;
 
-use crate::rules::{Rule, RuleSet};
+use std::cell::OnceCell;
+
+use crate::rules::{dummy, Decoy, DecoyScope, Rule, RuleSet};
 
 /// A secret found in a buffer. Holds offsets only, never the bytes, so nothing that
 /// carries a `Match` around can leak the value by printing it.
@@ -166,11 +168,27 @@ impl Detector {
         if needed.is_some_and(|min| entropy::shannon(value) < min) {
             return false;
         }
-        if self.rules.decoys.values.iter().any(|d| d.regex.is_match(value)) {
+        let decoys = &self.rules.decoys;
+        let applies = |d: &&Decoy| {
+            (d.applies_to == DecoyScope::All || rule.generic) && !rule.ignore_decoys.contains(&d.id)
+        };
+        let deleeted = OnceCell::new();
+        let caught = |d: &Decoy| {
+            d.regex.is_match(value)
+                || (d.deleet && d.regex.is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
+        };
+        if decoys.values.iter().filter(applies).any(caught) {
+            return false;
+        }
+        if decoys
+            .dummies
+            .iter()
+            .any(|d| !rule.ignore_decoys.contains(&d.id) && dummy::is_dummy(value, &d.values, &d.words))
+        {
             return false;
         }
         let line = line_around(haystack, secret);
-        !self.rules.decoys.lines.iter().any(|d| d.regex.is_match(line))
+        !decoys.lines.iter().filter(applies).any(|d| d.regex.is_match(line))
     }
 }
 

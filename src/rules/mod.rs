@@ -1,6 +1,7 @@
 //! Rule packs: the serde shape of a pack file (`raw`), the validated and compiled [`Rule`],
 //! the built-in packs embedded at build time, and the self-test of every rule's examples.
 mod builtin;
+pub(crate) mod dummy;
 mod error;
 mod raw;
 
@@ -93,6 +94,8 @@ pub struct Rule {
     pub(crate) min_entropy: Option<f64>,
     pub(crate) charset: Option<Charset>,
     pub(crate) allow_values: HashSet<Vec<u8>>,
+    /// Shared decoy filters that do not apply to this rule (a token format that is a UUID).
+    pub(crate) ignore_decoys: Vec<String>,
     pub(crate) examples: Vec<Example>,
     pub(crate) counter_examples: Vec<String>,
 }
@@ -145,11 +148,34 @@ pub(crate) struct Example {
     pub(crate) secret: Option<String>,
 }
 
+/// Which rules a decoy filter applies to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecoyScope {
+    /// Every rule.
+    #[default]
+    All,
+    /// Only `generic` rules (named assignments), whose values have no vendor shape to check.
+    Generic,
+}
+
 /// A shared filter from `decoys.toml`.
 #[derive(Debug)]
 pub(crate) struct Decoy {
     pub(crate) id: String,
     pub(crate) regex: Regex,
+    pub(crate) applies_to: DecoyScope,
+    pub(crate) deleet: bool,
+    pub(crate) examples: Vec<String>,
+    pub(crate) counter_examples: Vec<String>,
+}
+
+/// Well-known dummy passwords and placeholder words (`[[dummy]]` in `decoys.toml`).
+#[derive(Debug)]
+pub(crate) struct Dummy {
+    pub(crate) id: String,
+    pub(crate) values: HashSet<String>,
+    pub(crate) words: HashSet<String>,
     pub(crate) examples: Vec<String>,
     pub(crate) counter_examples: Vec<String>,
 }
@@ -159,6 +185,7 @@ pub(crate) struct Decoy {
 pub struct Decoys {
     pub(crate) values: Vec<Decoy>,
     pub(crate) lines: Vec<Decoy>,
+    pub(crate) dummies: Vec<Dummy>,
 }
 
 /// Every rule the detector runs, plus the shared decoy filters.
@@ -230,10 +257,23 @@ impl RuleSet {
                     out.push(Decoy {
                         id: d.id,
                         regex,
+                        applies_to: d.applies_to,
+                        deleet: d.deleet,
                         examples: d.examples,
                         counter_examples: d.counter_examples,
                     });
                 }
+            }
+            for spanned in raw.dummy {
+                let d = spanned.into_inner();
+                let normal = |w: &String| dummy::letters(w.as_bytes());
+                self.decoys.dummies.push(Dummy {
+                    id: d.id,
+                    values: d.values.iter().map(normal).collect(),
+                    words: d.words.iter().map(normal).collect(),
+                    examples: d.examples,
+                    counter_examples: d.counter_examples,
+                });
             }
             return Ok(());
         }
@@ -367,6 +407,7 @@ fn compile_rule(
         min_entropy: r.min_entropy,
         charset: r.charset,
         allow_values: r.allow_values.into_iter().map(String::into_bytes).collect(),
+        ignore_decoys: r.ignore_decoys,
         examples: r
             .examples
             .into_iter()

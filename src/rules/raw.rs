@@ -34,6 +34,8 @@ pub(crate) struct RawRule {
     pub(crate) generic: bool,
     #[serde(default)]
     pub(crate) allow_values: Vec<String>,
+    #[serde(default)]
+    pub(crate) ignore_decoys: Vec<String>,
     pub(crate) reject: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) redact: super::RedactSpan,
@@ -61,6 +63,28 @@ pub(crate) struct RawDecoys {
     pub(crate) value: Vec<Spanned<RawDecoy>>,
     #[serde(default)]
     pub(crate) line: Vec<Spanned<RawDecoy>>,
+    #[serde(default)]
+    pub(crate) dummy: Vec<Spanned<RawDummy>>,
+}
+
+/// `[[dummy]]` in `decoys.toml`: well-known dummy passwords and the words placeholder values
+/// are made of, compared after normalisation (see `detect::dummy`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDummy {
+    pub(crate) id: String,
+    #[allow(dead_code)] // documentation for people reading the file
+    pub(crate) description: String,
+    /// Whole values (normalised) that are never secrets: `hunter`, `letmein`.
+    #[serde(default)]
+    pub(crate) values: Vec<String>,
+    /// Words a placeholder is composed of: `super` + `secret`, `something` + `random`.
+    #[serde(default)]
+    pub(crate) words: Vec<String>,
+    #[serde(default)]
+    pub(crate) examples: Vec<String>,
+    #[serde(default)]
+    pub(crate) counter_examples: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +94,12 @@ pub(crate) struct RawDecoy {
     #[allow(dead_code)] // documentation for people reading the file
     pub(crate) description: String,
     pub(crate) regex: Spanned<String>,
+    /// Which rules the filter applies to (default: all).
+    #[serde(default)]
+    pub(crate) applies_to: super::DecoyScope,
+    /// Also match the value with leetspeak undone (`s3cr3t` -> `secret`).
+    #[serde(default)]
+    pub(crate) deleet: bool,
     #[serde(default)]
     pub(crate) examples: Vec<String>,
     #[serde(default)]

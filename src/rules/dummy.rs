@@ -1,0 +1,97 @@
+//! Well-known dummy passwords and placeholder values, recognised after normalisation: a value
+//! is a dummy when, with leetspeak undone and separators dropped, it is a listed dummy
+//! (`p@sSw0rd_` -> `password`, `hunter1` -> `hunter`) or is made only of placeholder words
+//! (`SuperSecret1!` -> `super` + `secret`, `somethingrandom` -> `something` + `random`).
+//! The lists are data (`[[dummy]]` in `rules/decoys.toml`), so users can read and extend them.
+use std::collections::HashSet;
+
+/// Longest value considered: dummies are short; long random tokens never are.
+const MAX_LEN: usize = 48;
+/// A value must not be split into more words than this (`my` `super` `secret` `password`).
+const MAX_WORDS: usize = 4;
+
+/// The lowercase letters of `value` with leetspeak undone (`0`->`o`, `1`->`i`, `3`->`e`,
+/// `4`/`@`->`a`, `5`/`$`->`s`, `7`->`t`) and everything else dropped.
+pub(crate) fn letters(value: &[u8]) -> String {
+    value
+        .iter()
+        .filter_map(|&b| match b {
+            b'a'..=b'z' => Some(b as char),
+            b'A'..=b'Z' => Some(b.to_ascii_lowercase() as char),
+            b'0' => Some('o'),
+            b'1' | b'!' => Some('i'),
+            b'3' => Some('e'),
+            b'4' | b'@' => Some('a'),
+            b'5' | b'$' => Some('s'),
+            b'7' => Some('t'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `value` without its trailing digits and punctuation (`Testing!123` -> `Testing`): the
+/// usual way a dummy is made to pass a password policy.
+fn without_suffix(value: &[u8]) -> &[u8] {
+    let end = value.iter().rposition(|b| b.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+    &value[..end]
+}
+
+/// Whether `value` is a listed dummy or made only of placeholder words.
+pub(crate) fn is_dummy(value: &[u8], values: &HashSet<String>, words: &HashSet<String>) -> bool {
+    if value.len() > MAX_LEN {
+        return false;
+    }
+    [letters(value), letters(without_suffix(value))]
+        .iter()
+        .any(|normal| !normal.is_empty() && (values.contains(normal) || composed_of(normal, words)))
+}
+
+/// Whether `text` splits into at most `MAX_WORDS` words of `words`.
+fn composed_of(text: &str, words: &HashSet<String>) -> bool {
+    // fewest[i]: the fewest words that make up text[..i] (usize::MAX when none do).
+    let n = text.len();
+    let mut fewest = vec![usize::MAX; n + 1];
+    fewest[0] = 0;
+    for end in 1..=n {
+        for start in 0..end {
+            if fewest[start] < MAX_WORDS && words.contains(&text[start..end]) {
+                fewest[end] = fewest[end].min(fewest[start] + 1);
+            }
+        }
+    }
+    fewest[n] <= MAX_WORDS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> HashSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn undoes_leetspeak_and_separators() {
+        assert_eq!(letters(b"p@sSw0rd_"), "password");
+        assert_eq!(letters(b"s3cr3t_t0k3n"), "secrettoken");
+    }
+
+    #[test]
+    fn dummies_by_value_or_by_words() {
+        let values = set(&["password", "hunter"]);
+        let words = set(&["super", "secret", "something", "random", "testing"]);
+        for dummy in ["p@sSw0rd_", "hunter1", "SuperSecret1!", "somethingrandom", "Testing!123"] {
+            assert!(is_dummy(dummy.as_bytes(), &values, &words), "{dummy}");
+        }
+        for real in ["Tr0ub4dor&3", "q8Zr2Kd0LmXw7PfT", "secretive9", "superb-Kx9"] {
+            assert!(!is_dummy(real.as_bytes(), &values, &words), "{real}");
+        }
+    }
+
+    #[test]
+    fn long_values_are_never_dummies() {
+        let words = set(&["secret"]);
+        let long = "secret".repeat(9);
+        assert!(!is_dummy(long.as_bytes(), &HashSet::new(), &words));
+    }
+}
