@@ -11,6 +11,7 @@ use crate::fingerprint::Fingerprinter;
 use crate::report::{GateSection, ReasonEntry, Status as ReportStatus};
 use crate::rotation::drift::{self, BlockingSet, DriftRow, Leak, Status};
 use crate::rotation::{render, PolicyEntry};
+use crate::rules::RuleSet;
 use crate::scan::ScanOutcome;
 
 /// The `[gate]` table of `hygiene.toml`.
@@ -89,6 +90,7 @@ pub fn attribute_leaks(
     policy: &[PolicyEntry],
     known: &[KnownValue],
     fingerprinter: &Fingerprinter,
+    rules: &RuleSet,
 ) -> Vec<Leak> {
     let mut leaks = Vec::new();
     for finding in findings {
@@ -99,7 +101,9 @@ pub fn attribute_leaks(
             .and_then(|k| drift::attribute(&k.name, policy));
         let entry = known_entry
             .or_else(|| finding.names.iter().find_map(|name| drift::attribute(name, policy)))
-            .or_else(|| drift::attribute_rule(&finding.rule_id, policy));
+            .or_else(|| {
+                drift::attribute_rule(&finding.rule_id, &rules.env_prefixes(&finding.rule_id), policy)
+            });
         if let Some(entry) = entry {
             leaks.push(Leak {
                 secret_name: entry.name.clone(),

@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use jiff::civil::Date;
 use secrets_hygiene::config::Config;
 use secrets_hygiene::rotation::{self, drift, render, PolicyEntry};
+use secrets_hygiene::rules::RuleSet;
 
 use super::{print, CliError, ExitStatus};
 
@@ -73,7 +74,7 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
     }
     let log = log.entries;
     let leaks = match &args.report {
-        Some(path) => leaks_from_report(path, &policy)?,
+        Some(path) => leaks_from_report(path, &policy, &RuleSet::builtin()?)?,
         None => Vec::new(),
     };
     let today = args.now.unwrap_or_else(today_utc);
@@ -89,7 +90,11 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
 /// Findings of a scan report attributed to policy keys by rule family (`alpaca.secret-key` ->
 /// `ALPACA_SECRET_KEY`). A finding in the current report is still in the repository, so it has
 /// no date: it marks its key leaked until it is redacted.
-fn leaks_from_report(path: &Path, policy: &[PolicyEntry]) -> Result<Vec<drift::Leak>, CliError> {
+fn leaks_from_report(
+    path: &Path,
+    policy: &[PolicyEntry],
+    rules: &RuleSet,
+) -> Result<Vec<drift::Leak>, CliError> {
     let bad = |message: String| CliError::Diagnostic(miette::miette!("{}: {message}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let report: serde_json::Value =
@@ -106,7 +111,7 @@ fn leaks_from_report(path: &Path, policy: &[PolicyEntry]) -> Result<Vec<drift::L
         else {
             return Err(bad("a finding lacks rule_id, file or line".into()));
         };
-        if let Some(entry) = drift::attribute_rule(rule_id, policy) {
+        if let Some(entry) = drift::attribute_rule(rule_id, &rules.env_prefixes(rule_id), policy) {
             leaks.push(drift::Leak {
                 secret_name: entry.name.clone(),
                 rule_id: rule_id.to_string(),

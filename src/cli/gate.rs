@@ -49,7 +49,13 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
             Err(e) => Rotation::Failed(diagnostic_text(&e)),
             Ok(log) => {
                 let known = known_values(&args.known_env)?;
-                let leaks = gate::attribute_leaks(&run.outcome.findings, &policy, &known, &run.fingerprinter);
+                let leaks = gate::attribute_leaks(
+                    &run.outcome.findings,
+                    &policy,
+                    &known,
+                    &run.fingerprinter,
+                    run.detector.rule_set(),
+                );
                 let rows = drift::compute(&policy, &log.entries, &leaks, now, rotation_config.reminders());
                 let unknown_log_names =
                     drift::unknown_log_names(&policy, &log.entries).into_iter().map(str::to_string).collect();

@@ -1,9 +1,21 @@
 //! `hygiene rules list` and `hygiene rules check`.
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 use secrets_hygiene::detect::Detector;
+use secrets_hygiene::rules::catalog::{self, CatalogFormat};
 use secrets_hygiene::rules::RuleSet;
 
-use super::{print, CliError, ExitStatus, Format, RuleArgs};
+use super::{print, CliError, ExitStatus, RuleArgs};
+
+/// How `rules list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListFormat {
+    /// One line per rule: id, severity, description, source file.
+    Human,
+    /// A JSON array of rules.
+    Json,
+    /// A markdown coverage table, one row per rule, grouped by provider.
+    Markdown,
+}
 
 /// `hygiene rules ...`
 #[derive(Debug, Subcommand)]
@@ -14,7 +26,7 @@ pub(crate) enum RulesCommand {
         rules: RuleArgs,
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        format: ListFormat,
     },
     /// Verify every rule's examples and counter-examples (exit 1 on any failure).
     Check {
@@ -28,39 +40,12 @@ pub(crate) fn run(command: RulesCommand) -> Result<ExitStatus, CliError> {
     match command {
         RulesCommand::List { rules, format } => {
             let set = RuleSet::load(&rules.rules)?;
-            let text = match format {
-                Format::Human => {
-                    let width = set.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
-                    let mut text = String::new();
-                    for r in &set.rules {
-                        text.push_str(&format!(
-                            "{:width$}  {:8}  {}  [{}]\n",
-                            r.id,
-                            r.severity.as_str(),
-                            r.description,
-                            r.source
-                        ));
-                    }
-                    text.push_str(&format!("{} rules\n", set.rules.len()));
-                    text
-                }
-                Format::Json => {
-                    let list: Vec<serde_json::Value> = set
-                        .rules
-                        .iter()
-                        .map(|r| {
-                            serde_json::json!({
-                                "id": r.id, "description": r.description, "severity": r.severity,
-                                "keywords": r.keywords, "generic": r.generic, "source": r.source,
-                            })
-                        })
-                        .collect();
-                    let mut text = serde_json::to_string_pretty(&list).expect("rules serialize");
-                    text.push('\n');
-                    text
-                }
+            let format = match format {
+                ListFormat::Human => CatalogFormat::Human,
+                ListFormat::Json => CatalogFormat::Json,
+                ListFormat::Markdown => CatalogFormat::Markdown,
             };
-            print(&text)?;
+            print(&catalog::render(&set, format))?;
             Ok(ExitStatus::Pass)
         }
         RulesCommand::Check { rules } => {

@@ -11,6 +11,7 @@ mod keywords;
 
 pub use check::ExampleFailure;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use keywords::KeywordFinder;
@@ -39,6 +40,9 @@ pub struct Detector {
     finder: KeywordFinder,
     /// For each keyword, the rules that listed it as a keyword.
     keyword_rules: Vec<Vec<usize>>,
+    /// Every rule's `allow_values` (vendors' documented example values): never a finding of
+    /// any rule, since a generic rule also matches the value a vendor rule allows.
+    documented_examples: HashSet<Vec<u8>>,
 }
 
 impl Detector {
@@ -57,7 +61,8 @@ impl Detector {
                 }
             }
         }
-        Ok(Detector { finder: KeywordFinder::new(&keywords)?, rules, keyword_rules })
+        let documented_examples = rules.rules.iter().flat_map(|r| r.allow_values.iter().cloned()).collect();
+        Ok(Detector { finder: KeywordFinder::new(&keywords)?, rules, keyword_rules, documented_examples })
     }
 
     /// The rules, in the order match indices refer to.
@@ -147,7 +152,7 @@ impl Detector {
     /// The rule's filters, then the shared decoys.
     fn accept(&self, rule: &Rule, haystack: &[u8], span: Range<usize>, secret: Range<usize>) -> bool {
         let value = &haystack[secret.clone()];
-        if value.len() < rule.min_length || rule.allow_values.contains(value) {
+        if value.len() < rule.min_length || self.documented_examples.contains(value) {
             return false;
         }
         // The keyword must sit inside the match, not merely somewhere in the buffer: then a
@@ -166,6 +171,15 @@ impl Detector {
             (None, None) => None,
         };
         if needed.is_some_and(|min| entropy::shannon(value) < min) {
+            return false;
+        }
+        // What follows the value: an ellipsis means the text cut it short (`eyJhbGci...`), and
+        // for a named assignment an opening parenthesis means a call (`tokenErr := f(x)`).
+        let after = &haystack[secret.end..haystack.len().min(secret.end + 3)];
+        if after.starts_with(b"...")
+            || after.starts_with("…".as_bytes())
+            || (rule.generic && after.first() == Some(&b'('))
+        {
             return false;
         }
         let decoys = &self.rules.decoys;

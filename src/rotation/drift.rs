@@ -365,30 +365,18 @@ pub fn attribute<'a>(name_hint: &str, policy: &'a [PolicyEntry]) -> Option<&'a P
     None
 }
 
-/// Name prefixes of a rule's keys (`huggingface` -> `HF_`, `HUGGING`; `exchanges.binance-...`
-/// -> `BINANCE`); other families map to their upper-cased name (`alpaca` -> `ALPACA`). Rules
-/// that say nothing about whose key it is (`generic`, `http`, `jwt`, `private-key`) map to none.
-fn family_prefixes(family: &str, rest: &str) -> Vec<String> {
-    match family {
-        "huggingface" => vec!["HF_".into(), "HUGGING".into()],
-        "github" => vec!["GITHUB".into(), "GH_".into()],
-        "exchanges" => match rest.split('-').next() {
-            Some(vendor) if !vendor.is_empty() => vec![vendor.to_ascii_uppercase()],
-            _ => Vec::new(),
-        },
-        "generic" | "http" | "jwt" | "private-key" | "" => Vec::new(),
-        f => vec![f.to_ascii_uppercase().replace('-', "_")],
-    }
-}
-
-/// Maps a scanner rule id to the policy entry it most likely leaked: entries whose name starts
-/// with the family's prefix (`alpaca.` -> `ALPACA*`, `bitget.` -> `BITGET*` also as
-/// `BOT1_BITGET*`, `plaid.` -> `PLAID*`, `huggingface.` -> `HF_*` / `HUGGING*`), best match on
+/// Maps a scanner rule to the policy entry it most likely leaked: entries whose name starts
+/// with one of the rule's `env_prefixes` (rule data: `alpaca.` -> `ALPACA*`, `bitget.` ->
+/// `BITGET*` also as `BOT1_BITGET*`, `huggingface.` -> `HF_*` / `HUGGING*`), best match on
 /// the words of the rule name (`alpaca.secret-key` -> `ALPACA_SECRET_KEY` before
-/// `ALPACA_API_KEY`); ties go to the first in policy order.
-pub fn attribute_rule<'a>(rule_id: &str, policy: &'a [PolicyEntry]) -> Option<&'a PolicyEntry> {
-    let (family, rest) = rule_id.split_once('.').unwrap_or((rule_id, ""));
-    let prefixes = family_prefixes(&family.to_ascii_lowercase(), &rest.to_ascii_lowercase());
+/// `ALPACA_API_KEY`); ties go to the first in policy order. Rules with no prefixes (generic,
+/// HTTP headers, JWTs, private keys) say nothing about whose key leaked.
+pub fn attribute_rule<'a>(
+    rule_id: &str,
+    prefixes: &[String],
+    policy: &'a [PolicyEntry],
+) -> Option<&'a PolicyEntry> {
+    let (_, rest) = rule_id.split_once('.').unwrap_or((rule_id, ""));
     let words: Vec<String> =
         rest.split(['-', '_', '.']).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase()).collect();
     let mut best: Option<(usize, &PolicyEntry)> = None;
@@ -691,7 +679,9 @@ mod tests {
             "HF_TOKEN",
             "HUGGINGFACE_HUB_TOKEN",
         ]);
-        let found = |rule: &str| attribute_rule(rule, &policy).map(|e| e.name.as_str());
+        let rules = crate::rules::RuleSet::builtin().expect("built-in rules load");
+        let prefixes = |rule: &str| rules.env_prefixes(rule);
+        let found = |rule: &str| attribute_rule(rule, &prefixes(rule), &policy).map(|e| e.name.as_str());
         assert_eq!(found("alpaca.api-key-id"), Some("ALPACA_API_KEY"));
         assert_eq!(found("alpaca.secret-key"), Some("ALPACA_SECRET_KEY"));
         assert_eq!(found("bitget.api-key"), Some("BOT1_BITGET_API_KEY"));
@@ -701,7 +691,8 @@ mod tests {
         assert_eq!(found("stripe.secret-key"), None);
         assert_eq!(found("jwt.signing-secret"), None, "a JWT rule says nothing about whose key");
         let exchanges = named(&["KRAKEN_API_KEY", "BINANCE_API_KEY", "BINANCE_SECRET_KEY"]);
-        let exchange = |rule: &str| attribute_rule(rule, &exchanges).map(|e| e.name.as_str());
+        let exchange =
+            |rule: &str| attribute_rule(rule, &prefixes(rule), &exchanges).map(|e| e.name.as_str());
         assert_eq!(exchange("exchanges.binance-secret-key"), Some("BINANCE_SECRET_KEY"));
         assert_eq!(exchange("exchanges.kraken-private-key"), Some("KRAKEN_API_KEY"));
         assert_eq!(exchange("exchanges.coinbase-api-key"), None);

@@ -1,6 +1,7 @@
 //! Rule packs: the serde shape of a pack file (`raw`), the validated and compiled [`Rule`],
 //! the built-in packs embedded at build time, and the self-test of every rule's examples.
 mod builtin;
+pub mod catalog;
 pub(crate) mod dummy;
 mod error;
 mod raw;
@@ -86,6 +87,12 @@ pub struct Rule {
     pub multiline: bool,
     /// The file the rule came from (`aws.toml` for built-ins, a path for user packs).
     pub source: String,
+    /// The provider (the pack's description, else its name): what `rules list` groups by.
+    pub provider: String,
+    /// Prefixes of the environment-variable names the provider's keys go by, upper case:
+    /// how a leak is attributed to a rotation-policy key. Empty: the rule says nothing about
+    /// whose key it is (generic, HTTP headers, JWTs, private keys).
+    pub env_prefixes: Vec<String>,
     /// The regex source; compiled on first use (see [`Rule::matcher`]).
     pattern: String,
     reject_pattern: Option<String>,
@@ -218,6 +225,18 @@ impl RuleSet {
         }
     }
 
+    /// The environment-variable prefixes of a rule's keys; for an id this set does not know
+    /// (a report from another version), its upper-cased family.
+    pub fn env_prefixes(&self, rule_id: &str) -> Vec<String> {
+        match self.get(rule_id) {
+            Some(rule) => rule.env_prefixes.clone(),
+            None => {
+                let family = rule_id.split('.').next().unwrap_or(rule_id);
+                vec![family.to_ascii_uppercase().replace('-', "_")]
+            }
+        }
+    }
+
     /// Built-in packs plus every `*.toml` in each of `dirs` (sorted by name).
     pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet, crate::Error> {
         let mut set = RuleSet::builtin()?;
@@ -279,8 +298,16 @@ impl RuleSet {
         }
         let raw: raw::RawPack = toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
         let family = raw.pack.as_ref().map(|p| p.name.get_ref().clone());
+        let pack = PackInfo {
+            provider: raw
+                .pack
+                .as_ref()
+                .map(|p| p.description.clone().unwrap_or_else(|| p.name.get_ref().clone()))
+                .unwrap_or_default(),
+            env_prefixes: raw.pack.as_ref().and_then(|p| p.env_prefixes.clone()),
+        };
         for spanned in raw.rules {
-            let rule = compile_rule(spanned, family.as_deref(), name, text, eager)?;
+            let rule = compile_rule(spanned, family.as_deref(), &pack, name, text, eager)?;
             if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
                 return Err(RuleFileError::at(
                     name,
@@ -323,9 +350,16 @@ fn compile_regex(pattern: &toml::Spanned<String>, file: &str, text: &str) -> Res
     })
 }
 
+/// What a rule inherits from its pack.
+struct PackInfo {
+    provider: String,
+    env_prefixes: Option<Vec<String>>,
+}
+
 fn compile_rule(
     spanned: toml::Spanned<raw::RawRule>,
     family: Option<&str>,
+    pack: &PackInfo,
     file: &str,
     text: &str,
     eager: bool,
@@ -391,7 +425,18 @@ fn compile_rule(
             ));
         }
     }
+    // Without a declared list, a provider's keys go by its family name (`stripe` -> `STRIPE`).
+    let env_prefixes = r
+        .env_prefixes
+        .clone()
+        .or_else(|| pack.env_prefixes.clone())
+        .unwrap_or_else(|| id.split('.').next().map(|f| vec![f.replace('-', "_")]).unwrap_or_default())
+        .iter()
+        .map(|p| p.to_ascii_uppercase())
+        .collect();
     Ok(Rule {
+        provider: pack.provider.clone(),
+        env_prefixes,
         id: id.clone(),
         description: r.description,
         severity: r.severity,

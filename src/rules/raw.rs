@@ -15,8 +15,11 @@ pub(crate) struct RawPack {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPackMeta {
     pub(crate) name: Spanned<String>,
-    #[allow(dead_code)] // documentation for people reading the pack
+    /// The provider, as `rules list` shows it (`HashiCorp Vault`).
     pub(crate) description: Option<String>,
+    /// Prefixes of the environment-variable names this provider's keys go by (`HF_`,
+    /// `HUGGING`): how a leak is attributed to a key of the rotation policy.
+    pub(crate) env_prefixes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +39,8 @@ pub(crate) struct RawRule {
     pub(crate) allow_values: Vec<String>,
     #[serde(default)]
     pub(crate) ignore_decoys: Vec<String>,
+    /// Overrides the pack's `env_prefixes` for this rule (one pack, several vendors).
+    pub(crate) env_prefixes: Option<Vec<String>>,
     pub(crate) reject: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) redact: super::RedactSpan,
