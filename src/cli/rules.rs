@@ -1,4 +1,6 @@
 //! `hygiene rules list` and `hygiene rules check`.
+use std::path::{Path, PathBuf};
+
 use clap::{Subcommand, ValueEnum};
 use secrets_hygiene::detect::Detector;
 use secrets_hygiene::rules::catalog::{self, CatalogFormat};
@@ -32,6 +34,10 @@ pub(crate) enum RulesCommand {
     Check {
         #[command(flatten)]
         rules: RuleArgs,
+        /// Also count keyword hits on this ordinary text (a file or a directory, first 64 MB)
+        /// and warn about keywords found more than 200 times per MB.
+        #[arg(long, value_name = "PATH")]
+        sample: Option<PathBuf>,
     },
 }
 
@@ -48,10 +54,19 @@ pub(crate) fn run(command: RulesCommand) -> Result<ExitStatus, CliError> {
             print(&catalog::render(&set, format))?;
             Ok(ExitStatus::Pass)
         }
-        RulesCommand::Check { rules } => {
+        RulesCommand::Check { rules, sample } => {
             let detector = Detector::new(RuleSet::load(&rules.rules)?)?;
             let failures = detector.check_examples();
+            let sample = sample.map(|path| read_sample(&path)).transpose()?;
             let mut text = String::new();
+            for w in detector.keyword_warnings(sample.as_deref()) {
+                text.push_str(&format!(
+                    "warning: keyword {:?} ({}): {}\n",
+                    w.keyword,
+                    w.rules.join(", "),
+                    w.problem
+                ));
+            }
             for f in &failures {
                 text.push_str(&format!("FAIL {}: {}\n    {:?}\n", f.id, f.problem, f.example));
             }
@@ -61,4 +76,32 @@ pub(crate) fn run(command: RulesCommand) -> Result<ExitStatus, CliError> {
             Ok(if failures.is_empty() { ExitStatus::Pass } else { ExitStatus::Fail })
         }
     }
+}
+
+/// Most of a sample read for `rules check --sample`.
+const SAMPLE_LIMIT: usize = 64 << 20;
+
+/// The bytes of `path` (a file, or the files under a directory, in name order) up to
+/// `SAMPLE_LIMIT`.
+fn read_sample(path: &Path) -> Result<Vec<u8>, CliError> {
+    let mut sample = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        if sample.len() >= SAMPLE_LIMIT {
+            break;
+        }
+        let io = |source| secrets_hygiene::Error::Io { path: next.clone(), source };
+        let meta = std::fs::symlink_metadata(&next).map_err(io)?;
+        if meta.is_dir() {
+            let mut children: Vec<PathBuf> =
+                std::fs::read_dir(&next).map_err(io)?.filter_map(Result::ok).map(|e| e.path()).collect();
+            children.sort();
+            pending.extend(children.into_iter().rev());
+        } else if meta.is_file() {
+            let bytes = std::fs::read(&next).map_err(io)?;
+            let room = SAMPLE_LIMIT - sample.len();
+            sample.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        }
+    }
+    Ok(sample)
 }

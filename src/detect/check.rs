@@ -37,11 +37,17 @@ impl Detector {
             }
             for example in &rule.examples {
                 let text = example.text.as_bytes();
-                if !self.candidates(text)[index] {
-                    fail(&rule.id, &example.text, "contains none of the rule's keywords".into());
-                    continue;
-                }
-                let found = self.find_unresolved(text, |r| r == index);
+                let found = if rule.near.is_empty() {
+                    if !self.candidates(text)[index] {
+                        fail(&rule.id, &example.text, "contains none of the rule's keywords".into());
+                        continue;
+                    }
+                    self.find_unresolved(text, |r| r == index)
+                } else {
+                    // A pair rule needs its anchor's finding in the example too.
+                    let anchors = self.find_unresolved(text, |_| true);
+                    self.find_near(text, &anchors, |r| r == index)
+                };
                 if found.is_empty() {
                     fail(&rule.id, &example.text, "no match (or filtered as a decoy/low entropy)".into());
                     continue;
@@ -60,7 +66,13 @@ impl Detector {
             }
             for counter in &rule.counter_examples {
                 let text = counter.as_bytes();
-                if !self.find_unresolved(text, |r| r == index).is_empty() {
+                let found = if rule.near.is_empty() {
+                    self.find_unresolved(text, |r| r == index)
+                } else {
+                    let anchors = self.find_unresolved(text, |_| true);
+                    self.find_near(text, &anchors, |r| r == index)
+                };
+                if !found.is_empty() {
                     fail(&rule.id, counter, "counter-example matched".into());
                 }
             }
@@ -98,5 +110,59 @@ impl Detector {
             }
         }
         failures
+    }
+}
+
+/// A keyword that makes its rules run often on ordinary text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeywordWarning {
+    /// The keyword, lowercase.
+    pub keyword: String,
+    /// The rules that list it.
+    pub rules: Vec<String>,
+    /// Why it is costly.
+    pub problem: String,
+}
+
+/// Keyword hits per MB of ordinary text above which a keyword is reported: the rule's regex
+/// then runs on a good share of the lines (a vendor host on every log line).
+pub const HITS_PER_MB_LIMIT: f64 = 200.0;
+
+impl Detector {
+    /// Keywords that fire too often: every 3-character piece common in ordinary text (then the
+    /// exact check runs wherever that text appears), and, given a `sample` of the user's own
+    /// text, keywords found more than [`HITS_PER_MB_LIMIT`] times per MB of it.
+    pub fn keyword_warnings(&self, sample: Option<&[u8]>) -> Vec<KeywordWarning> {
+        let rules_of = |keyword: usize| -> Vec<String> {
+            self.keyword_rules[keyword].iter().map(|&r| self.rules()[r].id.clone()).collect()
+        };
+        let name = |keyword: usize| String::from_utf8_lossy(self.finder.keyword(keyword)).into_owned();
+        let mut warnings = Vec::new();
+        let mut hits = vec![0usize; self.keyword_rules.len()];
+        if let Some(sample) = sample {
+            for hit in self.finder.find_all(sample) {
+                hits[hit.keyword] += 1;
+            }
+        }
+        let megabytes = sample.map_or(0.0, |s| s.len() as f64 / 1e6);
+        for keyword in 0..self.keyword_rules.len() {
+            let per_mb = if megabytes > 0.0 { hits[keyword] as f64 / megabytes } else { 0.0 };
+            if megabytes >= 0.01 && per_mb > HITS_PER_MB_LIMIT {
+                warnings.push(KeywordWarning {
+                    keyword: name(keyword),
+                    rules: rules_of(keyword),
+                    problem: format!(
+                        "found {per_mb:.0} times per MB of the sample: its rules run on many lines"
+                    ),
+                });
+            } else if self.finder.is_common(keyword) {
+                warnings.push(KeywordWarning {
+                    keyword: name(keyword),
+                    rules: rules_of(keyword),
+                    problem: "every 3-character piece of it is common in ordinary text".into(),
+                });
+            }
+        }
+        warnings
     }
 }

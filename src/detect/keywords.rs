@@ -53,6 +53,9 @@ pub(crate) struct KeywordFinder {
     buckets: Vec<std::ops::Range<usize>>,
     /// Keywords under three bytes and the automaton that finds them (overlapping semantics).
     short: Option<(AhoCorasick, Vec<usize>)>,
+    /// Per keyword: every 3-byte piece of it is common in ordinary text (or it has none), so
+    /// the exact check runs wherever that text appears.
+    common: Vec<bool>,
 }
 
 /// Case-folds eight bytes at once: ASCII letters are lowered by setting bit 0x20. Other bytes
@@ -145,9 +148,11 @@ impl KeywordFinder {
         let common = common_grams();
         let mut owners = Vec::new();
         let mut short_keywords = Vec::new();
+        let mut is_common = vec![false; keywords.len()];
         for (index, keyword) in keywords.iter().enumerate() {
             if keyword.len() < 3 {
                 short_keywords.push(index);
+                is_common[index] = true;
                 continue;
             }
             let score = |at: usize| {
@@ -160,6 +165,7 @@ impl KeywordFinder {
             };
             let offset = (0..=keyword.len() - 3).min_by(|&a, &b| score(a).total_cmp(&score(b))).unwrap_or(0);
             let gram = gram_of(&keyword[offset..]);
+            is_common[index] = common.contains(&gram);
             owners.push(GramOwner { gram, keyword: index as u32, offset: offset as u32 });
         }
         let mut slots = Box::new([0u8; SLOTS]);
@@ -189,7 +195,7 @@ impl KeywordFinder {
                 .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
             Some((automaton, short_keywords))
         };
-        Ok(KeywordFinder { keywords, slots, owners, buckets, short })
+        Ok(KeywordFinder { keywords, slots, owners, buckets, short, common: is_common })
     }
 
     #[inline(always)]
@@ -256,6 +262,16 @@ impl KeywordFinder {
     }
 
     /// Length of keyword `index`.
+    /// Whether every 3-byte piece of keyword `index` is common in ordinary text.
+    pub(crate) fn is_common(&self, index: usize) -> bool {
+        self.common[index]
+    }
+
+    /// The keyword `index`, lowercase.
+    pub(crate) fn keyword(&self, index: usize) -> &[u8] {
+        &self.keywords[index]
+    }
+
     pub(crate) fn keyword_len(&self, index: usize) -> usize {
         self.keywords[index].len()
     }

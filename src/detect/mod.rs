@@ -9,7 +9,7 @@ mod check;
 pub mod entropy;
 mod keywords;
 
-pub use check::ExampleFailure;
+pub use check::{ExampleFailure, KeywordWarning, HITS_PER_MB_LIMIT};
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -51,6 +51,9 @@ impl Detector {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         for (index, rule) in rules.rules.iter().enumerate() {
+            if !rule.near.is_empty() {
+                continue; // searched next to its anchors' findings, not by keyword
+            }
             for keyword in &rule.keywords {
                 match keywords.iter().position(|k| k == keyword) {
                     Some(at) => keyword_rules[at].push(index),
@@ -88,8 +91,65 @@ impl Detector {
 
     /// Every secret in `haystack`, sorted by position, overlaps resolved.
     pub fn find(&self, haystack: &[u8]) -> Vec<Match> {
-        let found = self.find_unresolved(haystack, |_| true);
+        let mut found = self.find_unresolved(haystack, |_| true);
+        let pairs = self.find_near(haystack, &found, |_| true);
+        found.extend(pairs);
         resolve_overlaps(found, &self.rules.rules)
+    }
+
+    /// Matches of the `near` rules `wanted` selects, searched within their `near_lines` of
+    /// the anchors' matches in `anchors`: the key half next to a secret half found.
+    pub(crate) fn find_near(
+        &self,
+        haystack: &[u8],
+        anchors: &[Match],
+        wanted: impl Fn(usize) -> bool,
+    ) -> Vec<Match> {
+        let rules = &self.rules.rules;
+        let mut found = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if rule.near.is_empty() || !wanted(index) {
+                continue;
+            }
+            let is_anchor = |m: &&Match| {
+                let id = rules[m.rule].id.as_str();
+                rule.near.iter().any(|a| match a.strip_suffix('*') {
+                    Some(prefix) => id.starts_with(prefix),
+                    None => id == a,
+                })
+            };
+            let mut windows: Vec<Range<usize>> = Vec::new();
+            for anchor in anchors.iter().filter(is_anchor) {
+                let window = lines_around(haystack, anchor.span.clone(), rule.near_lines);
+                match windows.last_mut() {
+                    Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+                    _ => windows.push(window),
+                }
+            }
+            let matcher = rule.matcher();
+            let mut locations = matcher.regex.capture_locations();
+            for window in windows {
+                let slice = &haystack[window.clone()];
+                let mut at = 0;
+                while at <= slice.len() {
+                    let Some(whole) = matcher.regex.captures_read_at(&mut locations, slice, at) else {
+                        break;
+                    };
+                    at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+                    let Some((start, end)) = locations.get(matcher.secret_group) else {
+                        continue;
+                    };
+                    let (span, secret) =
+                        (shift(whole.range(), window.start), window.start + start..window.start + end);
+                    let is_anchor_itself =
+                        anchors.iter().any(|a| a.secret.start < secret.end && secret.start < a.secret.end);
+                    if !is_anchor_itself && self.accept(rule, haystack, span.clone(), secret.clone()) {
+                        found.push(Match { rule: index, span, secret });
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// Matches of the rules `wanted` selects (no overlap resolution).
@@ -189,7 +249,9 @@ impl Detector {
         let deleeted = OnceCell::new();
         let caught = |d: &Decoy| {
             d.regex.is_match(value)
-                || (d.deleet && d.regex.is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
+                || (d.deleet
+                    && value.len() <= dummy::MAX_LEN
+                    && d.regex.is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
         };
         if decoys.values.iter().filter(applies).any(caught) {
             return false;
@@ -244,6 +306,25 @@ fn window_around(haystack: &[u8], start: usize, end: usize, multiline: bool) -> 
 /// Whether `needle` (lowercase) occurs in `haystack`, ignoring ASCII case.
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// The lines holding `span` plus `reach` lines above and below, without the last terminator.
+fn lines_around(haystack: &[u8], span: Range<usize>, reach: usize) -> Range<usize> {
+    let mut start = memchr::memrchr(b'\n', &haystack[..span.start]).map_or(0, |i| i + 1);
+    for _ in 0..reach {
+        if start == 0 {
+            break;
+        }
+        start = memchr::memrchr(b'\n', &haystack[..start - 1]).map_or(0, |i| i + 1);
+    }
+    let mut end = memchr::memchr(b'\n', &haystack[span.end..]).map_or(haystack.len(), |i| span.end + i);
+    for _ in 0..reach {
+        if end >= haystack.len() {
+            break;
+        }
+        end = memchr::memchr(b'\n', &haystack[end + 1..]).map_or(haystack.len(), |i| end + 1 + i);
+    }
+    start..end
 }
 
 /// The line(s) holding `span`, without the line terminators.

@@ -686,8 +686,8 @@ mod tests {
         assert_eq!(found("alpaca.secret-key"), Some("ALPACA_SECRET_KEY"));
         assert_eq!(found("bitget.api-key"), Some("BOT1_BITGET_API_KEY"));
         assert_eq!(found("bitget.secret-key"), Some("BOT1_BITGET_SECRET_KEY"));
-        assert_eq!(found("plaid.secret"), Some("PLAID_SECRET"));
-        assert_eq!(found("huggingface.token"), Some("HF_TOKEN"));
+        assert_eq!(found("plaid.client-secret"), Some("PLAID_SECRET"));
+        assert_eq!(found("huggingface.user-access-token"), Some("HF_TOKEN"));
         assert_eq!(found("stripe.secret-key"), None);
         assert_eq!(found("jwt.signing-secret"), None, "a JWT rule says nothing about whose key");
         let exchanges = named(&["KRAKEN_API_KEY", "BINANCE_API_KEY", "BINANCE_SECRET_KEY"]);

@@ -5,8 +5,9 @@
 //! The lists are data (`[[dummy]]` in `rules/decoys.toml`), so users can read and extend them.
 use std::collections::HashSet;
 
-/// Longest value considered: dummies are short; long random tokens never are.
-const MAX_LEN: usize = 48;
+/// Longest value considered: dummies are short; long random tokens never are (and, with
+/// leetspeak undone, a long random value spells some placeholder word by chance).
+pub(crate) const MAX_LEN: usize = 48;
 /// A value must not be split into more words than this (`my` `super` `secret` `password`).
 const MAX_WORDS: usize = 4;
 

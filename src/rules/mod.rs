@@ -103,6 +103,11 @@ pub struct Rule {
     pub(crate) allow_values: HashSet<Vec<u8>>,
     /// Shared decoy filters that do not apply to this rule (a token format that is a UUID).
     pub(crate) ignore_decoys: Vec<String>,
+    /// Anchor rules (ids, or `family.*`): when set, the rule is not searched by keyword but
+    /// only within `near_lines` lines of an anchor's finding (the other half of a key pair).
+    pub near: Vec<String>,
+    /// Lines above and below an anchor finding that a `near` rule searches.
+    pub near_lines: usize,
     pub(crate) examples: Vec<Example>,
     pub(crate) counter_examples: Vec<String>,
 }
@@ -453,6 +458,8 @@ fn compile_rule(
         charset: r.charset,
         allow_values: r.allow_values.into_iter().map(String::into_bytes).collect(),
         ignore_decoys: r.ignore_decoys,
+        near: r.near,
+        near_lines: r.near_lines.unwrap_or(2),
         examples: r
             .examples
             .into_iter()

@@ -39,6 +39,12 @@ pub(crate) struct RawRule {
     pub(crate) allow_values: Vec<String>,
     #[serde(default)]
     pub(crate) ignore_decoys: Vec<String>,
+    /// The rule runs only next to findings of these rules (ids; `family.*` for a family): the
+    /// other half of a key pair, whose name alone (`key`) is too vague to search for.
+    #[serde(default)]
+    pub(crate) near: Vec<String>,
+    /// How many lines above and below an anchor finding a `near` rule searches (default 2).
+    pub(crate) near_lines: Option<usize>,
     /// Overrides the pack's `env_prefixes` for this rule (one pack, several vendors).
     pub(crate) env_prefixes: Option<Vec<String>>,
     pub(crate) reject: Option<Spanned<String>>,

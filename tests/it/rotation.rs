@@ -76,7 +76,9 @@ fn demo_with_leaks_and_log_problems() {
         status: RotationStatus::Success,
         note: None,
     });
-    let leaked = drift::attribute_rule("alpaca.secret-key", &policy).unwrap();
+    let rules = secrets_hygiene::rules::RuleSet::builtin().unwrap();
+    let prefixes = rules.env_prefixes("alpaca.secret-key");
+    let leaked = drift::attribute_rule("alpaca.secret-key", &prefixes, &policy).unwrap();
     let leaks = [Leak {
         secret_name: leaked.name.clone(),
         rule_id: "alpaca.secret-key".into(),

@@ -125,3 +125,73 @@ fn rules_check_fails_on_a_bad_example() {
     assert!(stdout.contains("FAIL acme.token: no match"), "{stdout}");
     assert!(stdout.contains("FAIL acme.token: counter-example matched"), "{stdout}");
 }
+
+#[test]
+fn the_coverage_table_is_the_markdown_listing() {
+    use secrets_hygiene::rules::catalog::{render, CatalogFormat};
+    let set = RuleSet::builtin().expect("built-in packs load");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/COVERAGE.md"))
+        .expect("rules/COVERAGE.md exists");
+    assert!(
+        committed == render(&set, CatalogFormat::Markdown),
+        "rules/COVERAGE.md is stale: run `cargo run -- rules list --format markdown > rules/COVERAGE.md`"
+    );
+}
+
+#[test]
+fn keyword_warnings_name_common_keywords_and_busy_ones_on_a_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("acme.toml"),
+        r#"[pack]
+name = "acme"
+[[rules]]
+id = "acme.host-keyword"
+description = "a rule keyed on a vendor host"
+regex = '''api\.acme\.example/(?P<secret>k_[a-z0-9]{20})'''
+keywords = ["api.acme.example"]
+severity = "low"
+examples = ["GET https://api.acme.example/k_a8f3k2m9q7z1x5c4v6b0"]
+[[rules]]
+id = "acme.common-keyword"
+description = "a rule keyed on a word every text has"
+regex = '''the=(?P<secret>[a-z0-9]{20})'''
+keywords = ["the"]
+severity = "low"
+examples = ["the=a8f3k2m9q7z1x5c4v6b0"]
+"#,
+    )
+    .unwrap();
+    let detector = Detector::new(RuleSet::load(&[dir.path()]).unwrap()).unwrap();
+    let quiet = detector.keyword_warnings(None);
+    assert!(quiet.iter().any(|w| w.keyword == "the" && w.rules == ["acme.common-keyword"]), "{quiet:?}");
+    assert!(!quiet.iter().any(|w| w.keyword == "api.acme.example"), "{quiet:?}");
+    // A log where the vendor host is on every line.
+    let log = "2026-11-30T10:00:00Z GET https://api.acme.example/v1/orders 200 12ms\n".repeat(2000);
+    let busy = detector.keyword_warnings(Some(log.as_bytes()));
+    let host = busy.iter().find(|w| w.keyword == "api.acme.example").expect("host keyword warned");
+    assert!(host.problem.contains("per MB"), "{host:?}");
+    // The built-in packs stay clear of busy keywords on the same log.
+    let builtin = builtin().keyword_warnings(Some(log.as_bytes()));
+    assert!(!builtin.iter().any(|w| w.problem.contains("per MB")), "{builtin:?}");
+}
+
+#[test]
+fn the_key_half_of_a_pair_is_found_next_to_its_secret_half_only() {
+    let detector = builtin();
+    let mut fakes = Fakes::new(7);
+    let key = fakes.chars(b"0123456789abcdef", 40);
+    let secret = fakes.chars(b"0123456789abcdef", 64);
+    let config = format!("\"exchange\": {{\n  \"key\": \"{key}\",\n  \"secret\": \"{secret}\"\n}}\n");
+    let found = detector.find(config.as_bytes());
+    let ids: Vec<&str> = found.iter().map(|m| detector.rules()[m.rule].id.as_str()).collect();
+    assert_eq!(ids, ["generic.key-of-pair", "generic.secret"], "{ids:?}");
+    assert_eq!(&config.as_bytes()[found[0].secret.clone()], key.as_bytes());
+    // Alone, or five lines away, a value named `key` is not searched for.
+    let alone = format!("\"key\": \"{key}\",\n");
+    assert!(detector.find(alone.as_bytes()).is_empty());
+    let far = format!("\"key\": \"{key}\",\n\n\n\n\n\"secret\": \"{secret}\"\n");
+    let ids: Vec<&str> =
+        detector.find(far.as_bytes()).iter().map(|m| detector.rules()[m.rule].id.as_str()).collect();
+    assert_eq!(ids, ["generic.secret"]);
+}
