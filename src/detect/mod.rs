@@ -246,6 +246,7 @@ impl Detector {
         let applies = |d: &&Decoy| {
             (d.applies_to == DecoyScope::All || rule.generic) && !rule.ignore_decoys.contains(&d.id)
         };
+        let fits = |d: &&Decoy| value.len() <= d.max_len;
         let deleeted = OnceCell::new();
         let caught = |d: &Decoy| {
             d.regex.is_match(value)
@@ -253,7 +254,7 @@ impl Detector {
                     && value.len() <= dummy::MAX_LEN
                     && d.regex.is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
         };
-        if decoys.values.iter().filter(applies).any(caught) {
+        if decoys.values.iter().filter(applies).filter(fits).any(caught) {
             return false;
         }
         if decoys

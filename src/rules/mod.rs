@@ -178,6 +178,7 @@ pub(crate) struct Decoy {
     pub(crate) regex: Regex,
     pub(crate) applies_to: DecoyScope,
     pub(crate) deleet: bool,
+    pub(crate) max_len: usize,
     pub(crate) examples: Vec<String>,
     pub(crate) counter_examples: Vec<String>,
 }
@@ -283,6 +284,7 @@ impl RuleSet {
                         regex,
                         applies_to: d.applies_to,
                         deleet: d.deleet,
+                        max_len: d.max_len.unwrap_or(usize::MAX),
                         examples: d.examples,
                         counter_examples: d.counter_examples,
                     });

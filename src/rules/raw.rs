@@ -111,6 +111,9 @@ pub(crate) struct RawDecoy {
     /// Also match the value with leetspeak undone (`s3cr3t` -> `secret`).
     #[serde(default)]
     pub(crate) deleet: bool,
+    /// Only values up to this many bytes are matched (a word turns up by chance in a long
+    /// random value: `fAke` inside a private key's base64).
+    pub(crate) max_len: Option<usize>,
     #[serde(default)]
     pub(crate) examples: Vec<String>,
     #[serde(default)]

@@ -283,3 +283,19 @@ fn utf16_input_is_refused_not_passed_through() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_private_key_whose_base64_spells_a_placeholder_word_is_still_redacted() {
+    // Found by the property test above: `fAke` inside the base64 body once hid the whole block.
+    let body: Vec<String> = (0..6)
+        .map(|i| {
+            Fakes::new(40 + i).chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64)
+        })
+        .collect();
+    let mut lines = body.clone();
+    lines[0].replace_range(10..14, "fAke");
+    let block =
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", lines.join("\n"));
+    let out = redactor().redact(&block).into_owned();
+    assert!(leaks(&out, &[lines.join("\n")]).is_empty(), "{out}");
+}
