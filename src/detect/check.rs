@@ -145,8 +145,8 @@ impl Detector {
             }
         }
         let megabytes = sample.map_or(0.0, |s| s.len() as f64 / 1e6);
-        for keyword in 0..self.keyword_rules.len() {
-            let per_mb = if megabytes > 0.0 { hits[keyword] as f64 / megabytes } else { 0.0 };
+        for (keyword, &count) in hits.iter().enumerate() {
+            let per_mb = if megabytes > 0.0 { count as f64 / megabytes } else { 0.0 };
             if megabytes >= 0.01 && per_mb > HITS_PER_MB_LIMIT {
                 warnings.push(KeywordWarning {
                     keyword: name(keyword),
