@@ -159,6 +159,10 @@ pub fn evaluate(outcome: &ScanOutcome, rotation: &Rotation, config: &GateConfig)
         Rotation::Drift { rows, unknown_log_names, warnings: input_warnings } => {
             warnings.extend(input_warnings.iter().cloned());
             for row in rows {
+                if let Some(error) = row.error() {
+                    reasons.push(Reason { kind: "rotation_error".into(), message: error });
+                    errored = true;
+                }
                 if row.blocks(&blocking) {
                     reasons.push(Reason { kind: "rotation".into(), message: describe(row) });
                 } else if matches!(row.status, Status::DueSoon | Status::Overdue | Status::NeverRotated) {

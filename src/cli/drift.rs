@@ -84,7 +84,13 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
         DriftFormat::Human => print(&render::human(&rows, today, &unknown))?,
         DriftFormat::Json => print(&render::json(&rows, today, &unknown))?,
     }
-    Ok(if drift::needs_action(&rows) { ExitStatus::Fail } else { ExitStatus::Pass })
+    Ok(if !drift::errors(&rows).is_empty() {
+        ExitStatus::Error
+    } else if drift::needs_action(&rows) {
+        ExitStatus::Fail
+    } else {
+        ExitStatus::Pass
+    })
 }
 
 /// Findings of a scan report attributed to policy keys by rule family (`alpaca.secret-key` ->

@@ -39,7 +39,7 @@ pub(crate) struct RecordArgs {
     /// Who rotated it.
     #[arg(long, value_name = "WHO")]
     pub(crate) by: String,
-    /// The day of the rotation (default: today, UTC; at most one day ahead).
+    /// The day of the rotation (default: today, UTC; a later date is refused).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub(crate) date: Option<Date>,
     /// Whether it went through: a failed attempt does not restart the key's clock.
@@ -122,11 +122,7 @@ fn record(args: RecordArgs) -> Result<ExitStatus, CliError> {
     }
     let today = today_utc();
     let date = args.date.unwrap_or(today);
-    if date > today.saturating_add(jiff::Span::new().days(1)) {
-        return Err(CliError::Diagnostic(miette::miette!(
-            "{date} is in the future (today is {today}, UTC): record a rotation once it has happened"
-        )));
-    }
+    log::check_not_future(date, today).map_err(|m| CliError::Diagnostic(miette::miette!("{m}")))?;
     let entry = LogEntry {
         secret_name: name,
         rotated_by: args.by.trim().to_string(),
@@ -153,7 +149,7 @@ fn record(args: RecordArgs) -> Result<ExitStatus, CliError> {
 fn import(args: ImportArgs) -> Result<ExitStatus, CliError> {
     let (root, config, log_path) = resolve(&args.log)?;
     let policy = policy(&root, &config)?;
-    let outcome = log::import(&args.csv, &log_path).map_err(diagnostic)?;
+    let outcome = log::import(&args.csv, &log_path, today_utc()).map_err(diagnostic)?;
     if let Some(policy) = policy {
         let log = log::read_optional(&log_path).map_err(diagnostic)?.unwrap_or_default();
         for name in rotation::drift::unknown_log_names(&policy, &log) {

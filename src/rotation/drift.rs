@@ -159,6 +159,12 @@ pub struct DriftRow {
     pub last_failed: Option<Date>,
     /// Leaks that make the key `leaked`.
     pub leaks: Vec<Leak>,
+    /// Dates of the key's log entries that lie after `today` (a typo such as 2062 for 2026).
+    /// Such an entry is not evidence of anything: it is left out of the computation, and the
+    /// key is in error ([`DriftRow::error`]) until the log is fixed.
+    pub future_entries: Vec<Date>,
+    /// The day the drift was computed for.
+    pub today: Date,
     /// Where the policy entry was written.
     pub source: Source,
 }
@@ -167,6 +173,22 @@ impl DriftRow {
     /// Whether this row blocks a release under `blocking`.
     pub fn blocks(&self, blocking: &BlockingSet) -> bool {
         blocking.contains(self.status)
+    }
+
+    /// What makes this key's drift untrustworthy (an error, whatever its status): log entries
+    /// dated after the day drift is computed for.
+    pub fn error(&self) -> Option<String> {
+        if self.future_entries.is_empty() {
+            return None;
+        }
+        let dates: Vec<String> = self.future_entries.iter().map(Date::to_string).collect();
+        Some(format!(
+            "{}: the rotation log has {} dated after {} ({}): fix the date; a rotation cannot have happened yet",
+            self.name,
+            if dates.len() == 1 { "an entry" } else { "entries" },
+            self.today,
+            dates.join(", ")
+        ))
     }
 }
 
@@ -188,6 +210,19 @@ pub fn compute(
     policy
         .iter()
         .map(|entry| {
+            // An entry dated after today is an error for its key, never evidence.
+            let future_entries: Vec<Date> = log
+                .iter()
+                .filter(|e| entry.is_named(&e.secret_name) && e.rotation_date > today)
+                .map(|e| e.rotation_date)
+                .collect();
+            let past: Vec<LogEntry>;
+            let log = if future_entries.is_empty() {
+                log
+            } else {
+                past = log.iter().filter(|e| e.rotation_date <= today).cloned().collect();
+                &past[..]
+            };
             let logged = log::last_success(log, &entry.name);
             let (last_rotated, basis) = match (logged, entry.interval, entry.next_rotation) {
                 (Some(e), _, _) => (Some(e.rotation_date), Some(Basis::Log)),
@@ -222,6 +257,8 @@ pub fn compute(
                 next_rotation_mismatch: None,
                 last_failed,
                 leaks: Vec::new(),
+                future_entries,
+                today,
                 source: entry.source.clone(),
             };
             if let Interval::Every(days) = entry.interval {
@@ -266,6 +303,11 @@ pub fn compute(
             row
         })
         .collect()
+}
+
+/// Every key's [error](DriftRow::error): drift that cannot be trusted (exit 2).
+pub fn errors(rows: &[DriftRow]) -> Vec<String> {
+    rows.iter().filter_map(DriftRow::error).collect()
 }
 
 /// Whether `hygiene drift` fails: some row [needs action](Status::needs_action).
@@ -440,6 +482,34 @@ mod tests {
         let policy = [entry("K", Interval::Every(90), Grace::days(7), None)];
         let log = [rotated("K", "2026-01-01", RotationStatus::Success)];
         compute(&policy, &log, &[], d(today), &[5, 2])[0].status
+    }
+
+    #[test]
+    fn an_entry_dated_after_today_is_an_error_for_its_key_never_evidence() {
+        // Expired on 2026-11-25 (rotated 2026-07-20, 90 days + 14), unless a typo (2062 for
+        // 2026) counted as a rotation: then it would look `ok` with a negative age.
+        let policy = [
+            entry("K", Interval::Every(90), Grace::days(14), None),
+            entry("OTHER", Interval::Every(90), Grace::days(14), None),
+        ];
+        let log = [
+            rotated("K", "2026-07-20", RotationStatus::Success),
+            rotated("k", "2062-08-29", RotationStatus::Success),
+            rotated("K", "2026-11-26", RotationStatus::Failed),
+            rotated("OTHER", "2026-11-25", RotationStatus::Success),
+        ];
+        let rows = compute(&policy, &log, &[], d("2026-11-25"), &[5, 2]);
+        assert_eq!(rows[0].future_entries, vec![d("2062-08-29"), d("2026-11-26")]);
+        assert_eq!(rows[0].status, Status::Expired, "the future entries are left out");
+        assert_eq!(rows[0].last_rotated, Some(d("2026-07-20")));
+        assert_eq!(rows[0].age_days, Some(128));
+        assert_eq!(rows[0].last_failed, None);
+        let error = rows[0].error().unwrap();
+        assert!(error.starts_with("K: the rotation log has entries dated after 2026-11-25"), "{error}");
+        assert!(error.contains("2062-08-29, 2026-11-26"), "{error}");
+        // A rotation today is not in the future; other keys are not affected.
+        assert_eq!((rows[1].status, rows[1].error()), (Status::Ok, None));
+        assert_eq!(errors(&rows).len(), 1);
     }
 
     #[test]

@@ -47,6 +47,13 @@ pub enum RotationError {
 pub mod codes {
     /// The markdown file has no table with a name and a frequency column.
     pub const NO_POLICY_TABLE: &str = "hygiene::rotation::no_policy_table";
+    /// A policy table with a header but no rows (they were cut off, or a blank line split
+    /// them from the header).
+    pub const EMPTY_TABLE: &str = "hygiene::rotation::empty_table";
+    /// A line that looks like a row of the policy table above it but is not part of any table.
+    pub const STRAY_ROW: &str = "hygiene::rotation::stray_row";
+    /// The configured policy (table and `[[rotation.policy]]` entries) lists no key at all.
+    pub const NO_KEYS: &str = "hygiene::rotation::no_keys";
     /// A body row has fewer cells than the header, or a required cell is empty.
     pub const MISSING_CELL: &str = "hygiene::rotation::missing_cell";
     /// A frequency that is not understood.

@@ -155,6 +155,18 @@ fn entry_from_fields(
     Ok(entry)
 }
 
+/// Refuses a rotation dated after `today` (UTC): a rotation cannot have happened yet, and drift
+/// and the gate treat such an entry as an error for its key. What `rotation record` and
+/// `rotation import` check before writing.
+pub fn check_not_future(date: Date, today: Date) -> Result<(), String> {
+    if date > today {
+        return Err(format!(
+            "{date} is in the future (today is {today}, UTC): record a rotation once it has happened"
+        ));
+    }
+    Ok(())
+}
+
 /// Parses a log's text; `file` labels diagnostics. Blank lines are ignored; every malformed
 /// line is reported.
 pub fn parse(file: &str, text: &str) -> Result<Vec<LogEntry>, Problem> {
@@ -295,8 +307,9 @@ const CSV_OPTIONAL: &[&str] = &["note", "id", "created_at"];
 /// Parses the CSV export of the `secret_rotation_log` table: a header row naming the columns
 /// `secret_name`, `rotated_by`, `rotation_date`, `status` (any order, any case) and optionally
 /// `note`, `id`, `created_at` (the last two ignored), then one row per rotation. Every bad row
-/// is reported; nothing is returned unless all rows are good.
-pub fn import_csv(file: &str, text: &str) -> Result<Vec<LogEntry>, Problem> {
+/// is reported; nothing is returned unless all rows are good. A row dated after `today` is bad
+/// (see [`check_not_future`]).
+pub fn import_csv(file: &str, text: &str, today: Date) -> Result<Vec<LogEntry>, Problem> {
     let records = csv::parse(file, text)?;
     let Some((header, rows)) = records.split_first() else {
         return Err(Problem::in_file(codes::BAD_CSV, file, "the CSV file is empty").with_help(
@@ -376,6 +389,10 @@ pub fn import_csv(file: &str, text: &str) -> Result<Vec<LogEntry>, Problem> {
             &get("status").unwrap_or_default(),
             get("note"),
         );
+        let result = result.and_then(|entry| {
+            check_not_future(entry.rotation_date, today).map_err(|m| ("rotation_date", m))?;
+            Ok(entry)
+        });
         match result {
             Ok(entry) => entries.push(entry),
             Err((field, message)) => {
@@ -404,10 +421,11 @@ pub struct ImportOutcome {
 /// Imports the CSV export at `csv_path` into the log at `log_path`: every row is checked first
 /// (nothing is appended if one is bad), rows identical to an entry already in the log are left
 /// out (so importing the same export twice adds nothing), the rest are appended atomically.
-pub fn import(csv_path: &Path, log_path: &Path) -> Result<ImportOutcome, RotationError> {
+/// A row dated after `today` refuses the whole import.
+pub fn import(csv_path: &Path, log_path: &Path, today: Date) -> Result<ImportOutcome, RotationError> {
     let text = std::fs::read_to_string(csv_path)
         .map_err(|source| RotationError::Io { path: csv_path.to_path_buf(), source })?;
-    let rows = import_csv(&csv_path.display().to_string(), &text)?;
+    let rows = import_csv(&csv_path.display().to_string(), &text, today)?;
     let existing = read_optional(log_path)?.unwrap_or_default();
     let total = rows.len();
     let mut new: Vec<LogEntry> = Vec::new();
@@ -556,7 +574,7 @@ mod tests {
 
     #[test]
     fn csv_import_with_quoted_fields() {
-        let rows = import_csv("export.csv", CSV).unwrap();
+        let rows = import_csv("export.csv", CSV, d("2026-11-25")).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].note, None);
         assert_eq!(rows[1].rotated_by, "O'Brien, Pat");
@@ -574,8 +592,14 @@ mod tests {
         std::fs::write(&csv_path, CSV).unwrap();
         let log = dir.path().join("reports/security/rotation-log.jsonl");
         append(&log, &[entry("HF_TOKEN", "2026-01-01")]).unwrap();
-        assert_eq!(import(&csv_path, &log).unwrap(), ImportOutcome { added: 3, already_logged: 0 });
-        assert_eq!(import(&csv_path, &log).unwrap(), ImportOutcome { added: 0, already_logged: 3 });
+        assert_eq!(
+            import(&csv_path, &log, d("2026-11-25")).unwrap(),
+            ImportOutcome { added: 3, already_logged: 0 }
+        );
+        assert_eq!(
+            import(&csv_path, &log, d("2026-11-25")).unwrap(),
+            ImportOutcome { added: 0, already_logged: 3 }
+        );
         let entries = read(&log).unwrap();
         assert_eq!(entries.len(), 4);
         assert_eq!(entries[3].note.as_deref(), Some("KMS\nquota"));
@@ -585,7 +609,7 @@ mod tests {
     #[test]
     fn csv_problems() {
         let code_lines = |text: &str| {
-            let err = import_csv("e.csv", text).unwrap_err();
+            let err = import_csv("e.csv", text, d("2026-11-25")).unwrap_err();
             let mut all = vec![(err.code_name(), err.line())];
             all.extend(err.others().iter().map(|p| (p.code_name(), p.line())));
             all
@@ -602,6 +626,6 @@ mod tests {
             code_lines("secret_name,rotated_by,rotation_date,status\nA,b,2026-01-01\nA,b,yesterday,success\nA,b,2026-01-01,ok\n,b,2026-01-01,success\n"),
             vec![(codes::BAD_CSV, Some(2)), (codes::BAD_CSV, Some(3)), (codes::BAD_CSV, Some(4)), (codes::BAD_CSV, Some(5))]
         );
-        assert!(import_csv("e.csv", "").is_err());
+        assert!(import_csv("e.csv", "", d("2026-11-25")).is_err());
     }
 }

@@ -79,6 +79,9 @@ const HEADER_HELP: &str =
 and a frequency column (`Rotation Frequency`, `Frequency`, `Interval`); optional columns: `Next Rotation`, \
 `Grace Period`, `Owner`, `Type`";
 
+const STRAY_HELP: &str = "a markdown table is its header row, the `|---|` row and the rows right below \
+them: a blank line (or any line without `|`) ends it. Remove the blank line so the rows join the table";
+
 fn normalize_header(text: &str) -> String {
     let text: String = text
         .chars()
@@ -234,10 +237,16 @@ pub(crate) fn parse(file: &str, text: &str) -> (Vec<Draft>, Vec<Problem>) {
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut tables = 0;
     let mut fence: Option<char> = None;
+    // After a policy table, until the next heading or table: a line that looks like a table
+    // row there is a row the table lost (a blank line ends a markdown table), never skipped.
+    let mut after_policy = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.text.trim_start();
+        if trimmed.starts_with('#') {
+            after_policy = false;
+        }
         if let Some(marker) = fence {
             if trimmed.starts_with(&String::from(marker).repeat(3)) {
                 fence = None;
@@ -255,6 +264,21 @@ pub(crate) fn parse(file: &str, text: &str) -> (Vec<Draft>, Vec<Problem>) {
             && is_delimiter_row(lines[i + 1])
             && split_cells(lines[i + 1]).len() == split_cells(line).len();
         if !is_header {
+            if after_policy && trimmed.starts_with('|') {
+                let span =
+                    line.start + (line.text.len() - trimmed.len())..line.start + line.text.trim_end().len();
+                problems.push(
+                    Problem::at(
+                        codes::STRAY_ROW,
+                        file,
+                        text,
+                        span,
+                        "not part of any table",
+                        "this row is not part of the policy table above",
+                    )
+                    .with_help(STRAY_HELP),
+                );
+            }
             i += 1;
             continue;
         }
@@ -269,9 +293,26 @@ pub(crate) fn parse(file: &str, text: &str) -> (Vec<Draft>, Vec<Problem>) {
         while j < lines.len() && lines[j].text.contains('|') && !lines[j].text.trim().is_empty() {
             j += 1;
         }
+        after_policy = false;
         if columns.contains_key(&Role::Name) && columns.contains_key(&Role::Frequency) {
             tables += 1;
-            for &row in &lines[i + 2..j] {
+            after_policy = true;
+            let rows = &lines[i + 2..j];
+            if rows.iter().all(|row| split_cells(*row).iter().all(|c| c.text.is_empty())) {
+                let span = line.start..line.start + line.text.trim_end().len();
+                problems.push(
+                    Problem::at(
+                        codes::EMPTY_TABLE,
+                        file,
+                        text,
+                        span,
+                        "header without rows",
+                        "the policy table has no rows",
+                    )
+                    .with_help(STRAY_HELP),
+                );
+            }
+            for &row in rows {
                 read_row(file, text, row, &header, &columns, &mut seen, &mut drafts, &mut problems);
             }
         }

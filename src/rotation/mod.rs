@@ -165,7 +165,9 @@ pub fn read_log(
 /// `[rotation]` config, and `hygiene.toml`'s (name, contents) so diagnostics about
 /// `[[rotation.policy]]` entries can point at them.
 ///
-/// Every problem in the table and the entries is reported in one diagnostic.
+/// Every problem in the table and the entries is reported in one diagnostic. A policy with no
+/// key at all is an error ([`codes::NO_KEYS`]), as is a table without rows
+/// ([`codes::EMPTY_TABLE`]) or a row separated from its table ([`codes::STRAY_ROW`]).
 pub fn build_policy(
     markdown: Option<(&str, &str)>,
     config: &RotationConfig,
@@ -180,6 +182,14 @@ pub fn build_policy(
     problems.extend(config_problems);
     let (policy, resolve_problems) = policy::resolve(table, entries, &key_types(config), &texts);
     problems.extend(resolve_problems);
+    if policy.is_empty() && problems.is_empty() {
+        // A policy that checks nothing must not read as "pass: no keys".
+        let file = markdown.map_or(crate::config::CONFIG_FILE, |(file, _)| file);
+        problems.push(
+            Problem::in_file(codes::NO_KEYS, file, "the rotation policy lists no keys")
+                .with_help("list every key the repository uses in the policy table, one row per key"),
+        );
+    }
     match Problem::combine(problems) {
         Some(problem) => Err(problem),
         None => Ok(policy),

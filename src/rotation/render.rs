@@ -27,6 +27,9 @@ pub struct DriftReport<'a> {
     pub keys: Vec<KeyEntry<'a>>,
     /// Names in the rotation log that no policy entry has.
     pub unknown_log_names: Vec<&'a str>,
+    /// Why the drift cannot be trusted (log entries dated after `today`): `hygiene drift`
+    /// exits 2 and the gate fails with a `rotation_error` per key.
+    pub errors: Vec<String>,
 }
 
 /// One key on the wire.
@@ -68,6 +71,8 @@ pub struct KeyEntry<'a> {
     pub last_failed: Option<String>,
     /// Leaks that make the key `leaked`.
     pub leaks: &'a [Leak],
+    /// Dates of log entries after `today`: an error for the key (left out of the drift).
+    pub future_entries: Vec<String>,
     /// `file:line` of the policy entry.
     pub source: String,
 }
@@ -94,7 +99,7 @@ pub fn report<'a>(rows: &'a [DriftRow], today: Date, unknown_log_names: &[&'a st
     DriftReport {
         schema_version: SCHEMA_VERSION,
         today: today.to_string(),
-        status: if drift::needs_action(rows) { "fail" } else { "pass" },
+        status: if drift::needs_action(rows) || !drift::errors(rows).is_empty() { "fail" } else { "pass" },
         counts: counts(rows),
         keys: rows
             .iter()
@@ -119,10 +124,12 @@ pub fn report<'a>(rows: &'a [DriftRow], today: Date, unknown_log_names: &[&'a st
                     .map(|(policy, log)| Mismatch { policy: policy.to_string(), log: log.to_string() }),
                 last_failed: date(r.last_failed),
                 leaks: &r.leaks,
+                future_entries: r.future_entries.iter().map(Date::to_string).collect(),
                 source: r.source.to_string(),
             })
             .collect(),
         unknown_log_names: unknown_log_names.to_vec(),
+        errors: drift::errors(rows),
     }
 }
 
@@ -176,7 +183,7 @@ pub fn human(rows: &[DriftRow], today: Date, unknown_log_names: &[&str]) -> Stri
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = drift::errors(rows).into_iter().map(|e| format!("error: {e}")).collect();
     for r in rows {
         for leak in &r.leaks {
             let when = match (leak.known_value, leak.seen_on) {
@@ -226,7 +233,7 @@ pub fn human(rows: &[DriftRow], today: Date, unknown_log_names: &[&str]) -> Stri
     let _ = writeln!(
         out,
         "{}: {} ({} key{} on {today})",
-        if drift::needs_action(rows) { "fail" } else { "pass" },
+        if drift::needs_action(rows) || !drift::errors(rows).is_empty() { "fail" } else { "pass" },
         if counts.is_empty() { "no keys".to_string() } else { counts.join(", ") },
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },

@@ -135,6 +135,39 @@ fn corrupt_log_and_missing_policy_fail_closed() {
 }
 
 #[test]
+fn a_log_entry_dated_after_now_fails_closed_for_its_key() {
+    // PLAID_SECRET is expired on 2026-11-25; a typo'd rotation (2062 for 2026) must not make it
+    // `ok` with a negative age and let the gate pass.
+    let (_dir, root) = demo_copy();
+    remove_leaks(&root);
+    let log = root.join("ops/rotation-log.jsonl");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("{\"secret_name\":\"PLAID_SECRET\",\"rotated_by\":\"dana\",\"rotation_date\":\"2062-11-20\",\"status\":\"success\"}\n");
+    std::fs::write(&log, text).unwrap();
+    let (code, report) = gate(&root, &[]);
+    assert_eq!(code, 2, "{:?}", reasons(&report));
+    assert_eq!(report["status"], "fail");
+    let errors: Vec<String> =
+        reasons(&report).into_iter().filter(|r| r.0 == "rotation_error").map(|r| r.1).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("PLAID_SECRET: the rotation log has an entry dated after 2026-11-25"));
+    assert!(errors[0].contains("2062-11-20"), "{errors:?}");
+    let plaid = &report["gate"]["rotation"]["keys"].as_array().unwrap()[7];
+    assert_eq!(plaid["name"], "PLAID_SECRET");
+    assert_eq!(plaid["status"], "expired", "the future entry is not evidence of a rotation");
+    assert_eq!(plaid["future_entries"], serde_json::json!(["2062-11-20"]));
+
+    // drift: the same error, exit 2.
+    let out = hygiene().arg("drift").arg(&root).args(["--now", "2026-11-25"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("error: PLAID_SECRET: the rotation log has an entry dated after 2026-11-25"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_configured_rotation_log_that_is_missing_fails_closed() {
     // The demo configures `log = "ops/rotation-log.jsonl"`: without it the keys would fall
     // back to the table's Next Rotation dates and PLAID_SECRET would look rotated on paper.
@@ -174,6 +207,28 @@ fn a_configured_rotation_log_that_is_missing_fails_closed() {
             .any(|w| w.as_str().unwrap().starts_with("no rotation log at")),
         "{report}"
     );
+}
+
+#[test]
+fn a_policy_table_that_lost_its_rows_fails_closed() {
+    // A blank line between the header and the rows: 0 keys would read `pass: no keys`.
+    let (_dir, root) = demo_copy();
+    remove_leaks(&root);
+    let policy = root.join("docs/key-rotation-policy.md");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let delimiter = text.lines().find(|l| l.starts_with("|--") || l.starts_with("| --")).unwrap();
+    std::fs::write(&policy, text.replacen(&format!("{delimiter}\n"), &format!("{delimiter}\n\n"), 1))
+        .unwrap();
+    let (code, report) = gate(&root, &[]);
+    assert_eq!(code, 2, "{:?}", reasons(&report));
+    assert!(
+        reasons(&report).iter().any(|r| r.0 == "rotation_error" && r.1.contains("rotation::empty_table")),
+        "{:?}",
+        reasons(&report)
+    );
+    let out = hygiene().arg("drift").arg(&root).args(["--now", "2026-11-25"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("no keys"));
 }
 
 #[test]

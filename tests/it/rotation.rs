@@ -167,6 +167,57 @@ fn missing_table_and_unknown_key_type() {
     insta::assert_snapshot!(render_diagnostic(&err));
 }
 
+/// `(code, line)` of every problem in a diagnostic.
+fn problems(err: &rotation::Problem) -> Vec<(&'static str, Option<u64>)> {
+    std::iter::once(err).chain(err.others()).map(|p| (p.code_name(), p.line())).collect()
+}
+
+#[test]
+fn a_table_that_lost_its_rows_is_an_error_never_no_keys() {
+    let header = "| Secret | Rotation Frequency | Owner |\n|---|---|---|\n";
+    let rows = "| `JWT_SECRET_KEY` | 90 days | platform |\n| `PLAID_SECRET` | 90 days | treasury |\n";
+    // A blank line between the header and the rows: the header alone is a table.
+    let split = format!("# Policy\n\n{header}\n{rows}");
+    let err = rotation::parse_markdown("p.md", &split).unwrap_err();
+    assert_eq!(
+        problems(&err),
+        vec![(codes::EMPTY_TABLE, Some(3)), (codes::STRAY_ROW, Some(6)), (codes::STRAY_ROW, Some(7))]
+    );
+    // A blank line in the middle: the rows after it are not silently dropped.
+    let middle = format!("{header}| `A_KEY` | monthly | x |\n\n{rows}\nSome text.\n");
+    let err = rotation::parse_markdown("p.md", &middle).unwrap_err();
+    assert_eq!(problems(&err), vec![(codes::STRAY_ROW, Some(5)), (codes::STRAY_ROW, Some(6))]);
+    // A table cut short after its header (a truncated file), or rows whose cells are all empty.
+    for cut in [header.to_string(), format!("{header}| | | |\n")] {
+        let err = rotation::parse_markdown("p.md", &cut).unwrap_err();
+        assert_eq!(problems(&err), vec![(codes::EMPTY_TABLE, Some(1))], "{cut}");
+    }
+    // A row cut mid-way is a missing cell (or a bad value when cut inside its last cell).
+    let err = rotation::parse_markdown("p.md", &format!("{header}| `A_KEY` | month")).unwrap_err();
+    assert_eq!(problems(&err), vec![(codes::MISSING_CELL, Some(3))]);
+    let err = rotation::parse_markdown("p.md", &format!("{header}| `A_KEY` | 90 da | x")).unwrap_err();
+    assert_eq!(problems(&err), vec![(codes::BAD_FREQUENCY, Some(3))]);
+    let err = rotation::parse_markdown("p.md", &format!("{header}| `A_KEY` | monthly")).unwrap_err();
+    assert_eq!(problems(&err), vec![(codes::MISSING_CELL, Some(3))]);
+    // A heading ends the policy's section: a later table-like line is not its row; a whole
+    // table and other tables after it are fine.
+    let ok = format!("{header}{rows}\n## Ports\n\n| Port | Use |\n|---|---|\n| 22 | ssh |\n");
+    assert_eq!(rotation::parse_markdown("p.md", &ok).unwrap().len(), 2);
+}
+
+#[test]
+fn a_configured_policy_with_no_keys_is_an_error() {
+    let config = rotation::RotationConfig::default();
+    // A table whose only rows are blank: no key.
+    let blank = "| Secret | Interval |\n|---|---|\n|  |  |\n";
+    let err = rotation::build_policy(Some(("p.md", blank)), &config, None).unwrap_err();
+    assert_eq!(problems(&err), vec![(codes::EMPTY_TABLE, Some(1))]);
+    assert!(err.to_string().contains("the policy table has no rows"), "{err}");
+    // Nothing at all to build from.
+    let err = rotation::build_policy(None, &config, None).unwrap_err();
+    assert_eq!(problems(&err), vec![(codes::NO_KEYS, None)]);
+}
+
 #[test]
 fn malformed_log_diagnostic() {
     let path = fixture("rotation/malformed-log.jsonl");
@@ -181,7 +232,9 @@ fn malformed_log_diagnostic() {
 fn csv_import_into_a_new_log() {
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("reports/security/rotation-log.jsonl");
-    let outcome = log::import(&fixture("rotation/rotation-log-export.csv"), &log_path).unwrap();
+    let outcome =
+        log::import(&fixture("rotation/rotation-log-export.csv"), &log_path, jiff::civil::date(2026, 11, 25))
+            .unwrap();
     assert_eq!((outcome.added, outcome.already_logged), (3, 0));
     let entries = log::read(&log_path).unwrap();
     assert_eq!(entries[1].rotated_by, "O'Neil, Dana");
@@ -194,7 +247,9 @@ fn csv_import_into_a_new_log() {
     assert_eq!(text.lines().count(), 3, "one JSON object per line:\n{text}");
     assert!(text.contains(r#""rotation_date":"2026-07-20T16:45:00Z""#), "{text}");
     // Importing the same export again adds nothing.
-    let again = log::import(&fixture("rotation/rotation-log-export.csv"), &log_path).unwrap();
+    let again =
+        log::import(&fixture("rotation/rotation-log-export.csv"), &log_path, jiff::civil::date(2026, 11, 25))
+            .unwrap();
     assert_eq!((again.added, again.already_logged), (0, 3));
     assert_eq!(std::fs::read_to_string(&log_path).unwrap(), text);
 }

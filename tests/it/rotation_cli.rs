@@ -209,6 +209,20 @@ fn import_appends_a_csv_export_once() {
         "{}",
         stdout(&out)
     );
+    // A row dated in the future (a typo: 2062) refuses the whole import, as `record` does.
+    let future = dir.path().join("future.csv");
+    std::fs::write(
+        &future,
+        "secret_name,rotated_by,rotation_date,status\nJWT_SECRET_KEY,alice,2026-09-01,success\nJWT_SECRET_KEY,alice,2062-09-01,success\n",
+    )
+    .unwrap();
+    let before = std::fs::read(dir.path().join("ops/rotation-log.jsonl")).unwrap();
+    let out =
+        hygiene().args(["rotation", "import"]).arg(&future).arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("2062-09-01 is in the future"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("future.csv:3"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dir.path().join("ops/rotation-log.jsonl")).unwrap(), before);
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "secret_name,rotated_by,rotation_date,status\nA,\"b,2026-01-01,success\n").unwrap();
     let out =
