@@ -1,6 +1,8 @@
 //! GitHub Actions output (`--format github`): one workflow command per finding, so each
 //! finding shows as an annotation on the file and line in the pull request, one `::error` per
-//! file that could not be read, and a closing `::notice` with the summary line.
+//! file that could not be read, one `::error` per other blocking reason (a gate's rotation
+//! reasons and errors), and a closing line with the verdict: `::notice` on a pass, `::error`
+//! on a fail.
 //!
 //! Values are escaped as the Actions runner expects (`@actions/core`'s `issueCommand`): in
 //! the message `%`, CR and LF; in properties also `:` and `,`.
@@ -12,7 +14,7 @@ use super::Report;
 ///
 /// ```text
 /// ::error file=docs/runbook.md,line=22,col=42,endLine=22,title=db.connection-url::Password in a database, cache or broker URL (****zlQE)
-/// ::notice title=hygiene::fail: 1 finding in 1 file; scanned 6 files (0.0 MB), skipped 0, in 0.01 s
+/// ::error title=hygiene::fail: 1 finding in 1 file; scanned 6 files (0.0 MB), skipped 0, in 0.01 s
 /// ```
 ///
 /// `critical` and `high` findings are `::error`, `medium` and `low` ones `::warning`. File
@@ -43,7 +45,18 @@ pub fn render(report: &Report) -> String {
             escape_data(&format!("cannot read {}: {}", workspace_path(&report.root, &e.path), e.message)),
         );
     }
-    let _ = writeln!(out, "::notice title=hygiene::{}", escape_data(&super::human::summary(report)));
+    for reason in report.other_reasons() {
+        let _ = writeln!(
+            out,
+            "::error title={}::{}",
+            escape_property(&format!("hygiene {}", reason.kind)),
+            escape_data(&reason.message)
+        );
+    }
+    // The closing line carries the verdict: an error when the report fails, whatever the
+    // findings' severities (a gate that fails on rotation alone has none).
+    let command = if report.status == super::Status::Fail { "error" } else { "notice" };
+    let _ = writeln!(out, "::{command} title=hygiene::{}", escape_data(&report.verdict_line()));
     out
 }
 

@@ -1,7 +1,8 @@
 //! JUnit XML output (`--format junit`), for CI systems that show test reports (GitLab,
 //! Jenkins, Azure Pipelines): one test suite `hygiene`, one failing test case per file with
-//! findings, one erroring test case per file that could not be read, and a passing test case
-//! `secrets scan` when nothing was found.
+//! findings, one erroring test case per file that could not be read, one failing (or, for an
+//! error, erroring) test case per other blocking reason of a gate (classname `hygiene.<kind>`),
+//! and a passing test case `secrets scan` when no file has a finding.
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -22,9 +23,11 @@ pub const CLEAN_CASE: &str = "secrets scan";
 pub fn render(report: &Report) -> String {
     let by_file = group_by_file(&report.findings);
     let clean = by_file.is_empty();
-    let tests = by_file.len() + report.errors.len() + usize::from(clean);
-    let failures = by_file.len();
-    let errors = report.errors.len();
+    let others = report.other_reasons();
+    let other_errors = others.iter().filter(|r| r.is_error()).count();
+    let tests = by_file.len() + report.errors.len() + others.len() + usize::from(clean);
+    let failures = by_file.len() + others.len() - other_errors;
+    let errors = report.errors.len() + other_errors;
     let time = format!("{:.3}", report.stats.duration_ms as f64 / 1e3);
     let counts = format!(r#"tests="{tests}" failures="{failures}" errors="{errors}""#);
 
@@ -72,6 +75,24 @@ pub fn render(report: &Report) -> String {
             out,
             r#"      <error message="{}" type="read-error"/>"#,
             escape(&format!("cannot read {}: {}", e.path, e.message))
+        );
+        out.push_str("    </testcase>\n");
+    }
+    // One failing (or erroring) case per other blocking reason: a gate that fails on rotation
+    // alone must not read as a clean test run.
+    for reason in &others {
+        let _ = writeln!(
+            out,
+            r#"    <testcase name="{}" classname="{SUITE}.{}">"#,
+            escape(&reason.message),
+            escape(&reason.kind)
+        );
+        let element = if reason.is_error() { "error" } else { "failure" };
+        let _ = writeln!(
+            out,
+            r#"      <{element} message="{}" type="{}"/>"#,
+            escape(&reason.message),
+            escape(&reason.kind)
         );
         out.push_str("    </testcase>\n");
     }

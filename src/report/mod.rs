@@ -68,6 +68,10 @@ pub struct GateSection {
     pub rotation: Option<serde_json::Value>,
 }
 
+/// Reason kinds that are errors (input that could not be read or trusted: exit 2) rather
+/// than a verdict on what was read.
+pub const ERROR_KINDS: &[&str] = &["scan_error", "rotation_error"];
+
 /// One blocking reason.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ReasonEntry {
@@ -159,7 +163,61 @@ pub struct SkippedEntry {
     pub reason: String,
 }
 
+impl ReasonEntry {
+    /// Whether this reason is an error (see [`ERROR_KINDS`]).
+    pub fn is_error(&self) -> bool {
+        ERROR_KINDS.contains(&self.kind.as_str())
+    }
+}
+
 impl Report {
+    /// Every reason the report is a fail, as the CI formats show them: the gate's reasons when
+    /// `hygiene gate` wrote it, else the scan's own (`findings`, and one `scan_error` per file
+    /// that could not be read). Empty on a pass.
+    pub fn blocking_reasons(&self) -> Vec<ReasonEntry> {
+        if let Some(gate) = &self.gate {
+            return gate.reasons.clone();
+        }
+        let mut reasons = Vec::new();
+        let not_listed: u64 = self.stats.not_listed.values().sum();
+        if !self.findings.is_empty() || not_listed > 0 {
+            reasons.push(ReasonEntry {
+                kind: "findings".into(),
+                message: format!("{} secret(s) found", self.findings.len() as u64 + not_listed),
+            });
+        }
+        for e in &self.errors {
+            reasons.push(ReasonEntry {
+                kind: "scan_error".into(),
+                message: format!("{}: {}", e.path, e.message),
+            });
+        }
+        reasons
+    }
+
+    /// The blocking reasons the CI formats cannot show finding by finding or file by file:
+    /// everything but `findings` and `scan_error` (rotation, rotation errors, ...).
+    pub fn other_reasons(&self) -> Vec<ReasonEntry> {
+        self.blocking_reasons()
+            .into_iter()
+            .filter(|r| r.kind != "findings" && r.kind != "scan_error")
+            .collect()
+    }
+
+    /// The summary line the CI formats close with: the scan's summary, prefixed with the
+    /// gate's verdict when `hygiene gate` wrote the report.
+    pub fn verdict_line(&self) -> String {
+        let summary = human::summary(self);
+        let counts = summary.split_once(": ").map_or(summary.as_str(), |(_, rest)| rest);
+        match &self.gate {
+            Some(gate) if gate.verdict == Status::Fail => {
+                format!("gate: FAIL ({} reason(s)); {counts}", gate.reasons.len())
+            }
+            Some(_) => format!("gate: PASS; {counts}"),
+            None => summary,
+        }
+    }
+
     /// Builds the report of a scan; `generated_at` is passed in (the library reads no clock).
     pub fn from_scan(outcome: &ScanOutcome, root: &str, scopes: Vec<String>, generated_at: String) -> Report {
         let mut findings: Vec<FindingEntry> = outcome

@@ -64,10 +64,11 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
         })
         .collect();
 
-    let notifications = report
+    let mut notifications: Vec<Notification> = report
         .errors
         .iter()
         .map(|e| Notification {
+            descriptor: None,
             level: "error",
             message: Message::new(format!("cannot read {}: {}", e.path, e.message)),
             locations: vec![Location {
@@ -78,6 +79,15 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
             }],
         })
         .collect();
+    // Every other blocking reason (a gate's rotation reasons and errors) as a notification of
+    // level `error` with the reason's kind: a gate that fails on rotation alone has no result.
+    let others = report.other_reasons();
+    notifications.extend(others.iter().map(|r| Notification {
+        descriptor: Some(DescriptorReference { id: format!("hygiene/{}", r.kind) }),
+        level: "error",
+        message: Message::new(r.message.clone()),
+        locations: Vec::new(),
+    }));
 
     let log = Log {
         schema: SARIF_SCHEMA,
@@ -93,7 +103,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
                 },
             },
             invocations: vec![Invocation {
-                execution_successful: report.errors.is_empty(),
+                execution_successful: report.errors.is_empty() && !others.iter().any(|r| r.is_error()),
                 end_time_utc: (!report.generated_at.is_empty()).then(|| report.generated_at.clone()),
                 tool_execution_notifications: notifications,
             }],
@@ -105,6 +115,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
                 root: report.root.clone(),
                 scopes: report.scopes.clone(),
                 stats: report.stats.clone(),
+                reasons: report.blocking_reasons(),
             },
         }],
     };
@@ -345,9 +356,17 @@ struct Invocation {
 
 #[derive(Serialize)]
 struct Notification {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    descriptor: Option<DescriptorReference>,
     level: &'static str,
     message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+struct DescriptorReference {
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -356,6 +375,8 @@ struct RunProperties {
     root: String,
     scopes: Vec<String>,
     stats: super::Stats,
+    /// Every reason the run fails (empty on a pass), as the report's gate section lists them.
+    reasons: Vec<super::ReasonEntry>,
 }
 
 #[cfg(test)]

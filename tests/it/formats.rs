@@ -356,7 +356,7 @@ fn github_escapes_properties_and_messages() {
         "::error title=hygiene::cannot read fixtures/demo/data/bot9/logs/app,1:2.log: Permission denied (os error 13)"
     );
     assert!(lines[6].ends_with("stream did not contain valid data%0D%0Aat 100%25"));
-    assert!(lines[7].starts_with("::notice title=hygiene::fail: 5 findings in 3 files, 2 errors;"));
+    assert!(lines[7].starts_with("::error title=hygiene::fail: 5 findings in 3 files, 2 errors;"));
 }
 
 #[test]
@@ -429,4 +429,86 @@ fn junit_clean_scan_has_one_passing_case() {
     let case = suite.children().find(|n| n.has_tag_name("testcase")).unwrap();
     assert_eq!(case.attribute("name"), Some("secrets scan"));
     assert!(case.children().all(|n| !n.is_element()));
+}
+
+/// A gate that fails on rotation alone: no finding, no unreadable file, one blocking key and
+/// one key whose log cannot be trusted.
+fn rotation_only_gate_report() -> Report {
+    let mut report = Report { status: Status::Fail, findings: vec![], errors: vec![], ..sample_report() };
+    report.gate = Some(
+        serde_json::from_value(json!({
+            "verdict": "fail",
+            "now": "2026-11-25",
+            "reasons": [
+                { "kind": "rotation", "message": "PLAID_SECRET expired: due 2026-10-18, grace ended 2026-11-01, last rotated 2026-07-20" },
+                { "kind": "rotation_error", "message": "JWT_SECRET_KEY: the rotation log has an entry dated after 2026-11-25 (2062-08-29)" },
+            ],
+            "warnings": [],
+            "findings_by_rule": {},
+            "keys": {},
+            "rotation": null,
+        }))
+        .unwrap(),
+    );
+    report
+}
+
+#[test]
+fn every_format_carries_every_blocking_reason_of_a_gate() {
+    let report = rotation_only_gate_report();
+
+    // GitHub: one ::error per reason, and the closing line is an error, not a notice.
+    let text = github::render(&report);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "::error title=hygiene rotation::PLAID_SECRET expired: due 2026-10-18, grace ended 2026-11-01, last rotated 2026-07-20",
+            "::error title=hygiene rotation_error::JWT_SECRET_KEY: the rotation log has an entry dated after 2026-11-25 (2062-08-29)",
+            "::error title=hygiene::gate: FAIL (2 reason(s)); 0 findings in 0 files; scanned 7 files (0.0 MB), skipped 1, in 0.01 s",
+        ]
+    );
+    assert!(!text.contains("::notice"), "{text}");
+
+    // JUnit: a failing case for the blocking key, an erroring one for the untrusted log.
+    let xml = junit::render(&report);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).unwrap();
+    assert_eq!(suite.attribute("failures"), Some("1"), "{xml}");
+    assert_eq!(suite.attribute("errors"), Some("1"), "{xml}");
+    assert_eq!(suite.attribute("tests"), Some("3"), "{xml}");
+    let cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(cases[0].attribute("classname"), Some("hygiene.rotation"));
+    let failure = cases[0].children().find(|n| n.has_tag_name("failure")).unwrap();
+    assert!(failure.attribute("message").unwrap().starts_with("PLAID_SECRET expired"));
+    assert_eq!(cases[1].attribute("classname"), Some("hygiene.rotation_error"));
+    assert!(cases[1].children().any(|n| n.has_tag_name("error")));
+
+    // SARIF: a notification per reason, execution not successful (an error), still valid.
+    let log = assert_valid_sarif(&sarif::render(&report, &builtin_rules().rules));
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    let ids: Vec<&str> = notes.iter().map(|n| n["descriptor"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["hygiene/rotation", "hygiene/rotation_error"]);
+    assert!(notes.iter().all(|n| n["level"] == "error"));
+    assert_eq!(log["runs"][0]["properties"]["reasons"].as_array().unwrap().len(), 2);
+
+    // Blocking on rotation only (no error): SARIF execution itself succeeded.
+    let mut blocking_only = report.clone();
+    blocking_only.gate.as_mut().unwrap().reasons.truncate(1);
+    let log = assert_valid_sarif(&sarif::render(&blocking_only, &builtin_rules().rules));
+    assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    assert_eq!(log["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_failing_scan_of_low_severity_findings_closes_with_an_error() {
+    // Every finding a ::warning, but the run fails: the closing line says so as an error.
+    let mut report = sample_report();
+    report.errors.clear();
+    report.findings.retain(|f| f.severity == "low" || f.severity == "medium");
+    let text = github::render(&report);
+    assert!(text.lines().take(2).all(|l| l.starts_with("::warning ")), "{text}");
+    assert!(text.lines().last().unwrap().starts_with("::error title=hygiene::fail: 2 findings"), "{text}");
 }
