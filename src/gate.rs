@@ -25,6 +25,10 @@ pub struct GateConfig {
     /// checks the scan only and says so).
     #[serde(default)]
     pub require_policy: bool,
+    /// A scope that matched no file only warns (default false: it fails the gate, since a
+    /// typo in a scope or the wrong root would otherwise check nothing and pass).
+    #[serde(default)]
+    pub allow_empty_scope: bool,
 }
 
 /// A credential value the caller holds (from its environment), used only to recognise a
@@ -64,7 +68,8 @@ pub enum Rotation {
 /// One reason the gate blocks (or an error that made it fail closed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
-    /// `findings`, `scan_error`, `rotation` (a key's status blocks), `rotation_error`, `no_policy`.
+    /// `findings`, `scan_error`, `empty_scope`, `rotation` (a key's status blocks),
+    /// `rotation_error`, `no_policy`.
     pub kind: String,
     /// A sentence for people.
     pub message: String,
@@ -140,6 +145,18 @@ pub fn evaluate(outcome: &ScanOutcome, rotation: &Rotation, config: &GateConfig)
     for e in &outcome.errors {
         reasons.push(Reason { kind: "scan_error".into(), message: format!("{}: {}", e.path, e.message) });
         errored = true;
+    }
+    for scope in &outcome.empty_scopes {
+        let message = format!("scope `{scope}` matched no file");
+        if config.allow_empty_scope {
+            warnings.push(message);
+        } else {
+            reasons.push(Reason {
+                kind: "empty_scope".into(),
+                message: format!("{message} (a typo or the wrong root checks nothing; pass --allow-empty-scope if it may be empty)"),
+            });
+            errored = true;
+        }
     }
     let blocking = config.block.clone().unwrap_or_default();
     match rotation {

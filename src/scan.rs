@@ -109,6 +109,12 @@ pub struct ScanOutcome {
     /// Files skipped for a reason other than a known binary format (not text, a symlink, a
     /// special file), by name, with the reason: the report lists them.
     pub skipped: Vec<SkippedFile>,
+    /// Each scope glob and how many files it matched (see [`walk::Walked::scope_matches`]).
+    pub scope_matches: Vec<(String, u64)>,
+    /// Scopes that matched no file ([`walk::empty_scopes`]): a warning in the report, and a
+    /// gate reason unless the scope may be empty. Set by the caller, which knows whether the
+    /// scopes were chosen or are the defaults.
+    pub empty_scopes: Vec<String>,
 }
 
 /// A file in scope that was not scanned, though it has no known binary format.
@@ -157,6 +163,7 @@ pub fn scan(
     outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let walk_errors = walked.errors.into_iter().map(|(path, message)| FileError { path, message });
     outcome.errors.splice(0..0, walk_errors);
+    outcome.scope_matches = walked.scope_matches;
     outcome.stats.duration = started.elapsed();
     Ok(outcome)
 }

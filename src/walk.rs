@@ -92,6 +92,24 @@ pub struct Walked {
     pub skipped: Vec<(String, &'static str)>,
     /// Entries that could not be read.
     pub errors: Vec<(String, String)>,
+    /// Each scope glob (in the plan's order) and how many files it matched, before
+    /// `--exclude` (empty for explicit paths): a scope that matched none is a typo or a wrong
+    /// root (see [`empty_scopes`]).
+    pub scope_matches: Vec<(String, u64)>,
+}
+
+/// The scopes that matched no file. Scopes the user chose (`explicit`: `--scope` or
+/// `scopes =` in hygiene.toml) must each match something; the default scopes only together
+/// (a repository without `reports/` or without logs yet is normal, one where none of the
+/// default scopes holds a file is not). Returns the empty scopes to report.
+pub fn empty_scopes(scope_matches: &[(String, u64)], explicit: bool) -> Vec<String> {
+    if explicit {
+        return scope_matches.iter().filter(|(_, n)| *n == 0).map(|(s, _)| s.clone()).collect();
+    }
+    if !scope_matches.is_empty() && scope_matches.iter().all(|(_, n)| *n == 0) {
+        return scope_matches.iter().map(|(s, _)| s.clone()).collect();
+    }
+    Vec::new()
 }
 
 /// Compiles globs, naming the bad one in the error.
@@ -152,6 +170,9 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
     match &plan.targets {
         Targets::Scopes(scopes) => {
             let scope_set = glob_set(scopes)?;
+            let each: Vec<GlobSet> =
+                scopes.iter().map(|s| glob_set(std::slice::from_ref(s))).collect::<Result<_, _>>()?;
+            out.scope_matches = scopes.iter().map(|s| (s.clone(), 0)).collect();
             let mut bases: Vec<PathBuf> = scopes.iter().map(|s| plan.root.join(literal_base(s))).collect();
             bases.sort();
             bases.dedup();
@@ -162,7 +183,7 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
                 .cloned()
                 .collect();
             for base in bases.iter().filter(|b| b.exists()) {
-                walk_dir(plan, base, Some(&scope_set), &excludes, &never, &mut out);
+                walk_dir(plan, base, Some((&scope_set, &each)), &excludes, &never, &mut out);
             }
         }
         Targets::Paths(paths) => {
@@ -219,7 +240,7 @@ pub fn ignored_by_name(path: &Path) -> Result<bool, String> {
 fn walk_dir(
     plan: &WalkPlan,
     base: &Path,
-    scopes: Option<&GlobSet>,
+    scopes: Option<(&GlobSet, &[GlobSet])>,
     excludes: &GlobSet,
     never: &[PathBuf],
     out: &mut Walked,
@@ -252,8 +273,15 @@ fn walk_dir(
             continue;
         }
         let display = display_path(&plan.root, entry.path());
-        if scopes.is_some_and(|s| !s.is_match(&display)) {
-            continue;
+        if let Some((all, each)) = scopes {
+            if !all.is_match(&display) {
+                continue;
+            }
+            for (i, scope) in each.iter().enumerate() {
+                if scope.is_match(&display) {
+                    out.scope_matches[i].1 += 1;
+                }
+            }
         }
         if file_type.is_symlink() {
             out.skipped.push((display, "symlink"));

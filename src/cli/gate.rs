@@ -28,6 +28,10 @@ pub(crate) struct GateArgs {
     /// (repeatable). Compared by keyed fingerprint; never stored or printed.
     #[arg(long = "known-env", value_name = "GLOB")]
     pub(crate) known_env: Vec<String>,
+    /// A scope that matches no file only warns (default: it fails the gate, exit 2).
+    /// Also `[gate] allow_empty_scope = true`.
+    #[arg(long)]
+    pub(crate) allow_empty_scope: bool,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 }
@@ -71,7 +75,9 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
         },
     };
 
-    let verdict = gate::evaluate(&run.outcome, &rotation, &run.config.gate);
+    let mut gate_config = run.config.gate.clone();
+    gate_config.allow_empty_scope |= args.allow_empty_scope;
+    let verdict = gate::evaluate(&run.outcome, &rotation, &gate_config);
     let mut report = run.report();
     report.status = if verdict.pass { report::Status::Pass } else { report::Status::Fail };
     report.gate = Some(gate::section(&verdict, &run.outcome, &rotation, now));

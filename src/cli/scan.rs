@@ -177,6 +177,8 @@ pub(crate) fn run_scan(
     let config = Config::load(&root)?;
     let allowlist = Allowlist::new(&config.allow)?;
 
+    // Scopes the user chose must each match a file; the default ones only together.
+    let explicit_scopes = !target.scopes.is_empty() || config.scopes.is_some();
     let (targets, scopes_label) = match explicit_files {
         Some(files) => {
             let label = files.iter().map(|f| f.display().to_string()).collect();
@@ -279,6 +281,7 @@ pub(crate) fn run_scan(
     let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter);
     outcome.add_findings(forbidden_findings, &keep);
     outcome.findings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    outcome.empty_scopes = secrets_hygiene::walk::empty_scopes(&outcome.scope_matches, explicit_scopes);
     Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path, fingerprinter })
 }
 

@@ -45,6 +45,15 @@ pub fn render(report: &Report) -> String {
             escape_data(&format!("cannot read {}: {}", workspace_path(&report.root, &e.path), e.message)),
         );
     }
+    // A gate lists what blocks among its reasons; a scan's warnings are warnings.
+    for warning in report.warnings.iter().filter(|_| report.gate.is_none()) {
+        let _ = writeln!(
+            out,
+            "::warning title={}::{}",
+            escape_property(&format!("hygiene {}", warning.kind)),
+            escape_data(&warning.message)
+        );
+    }
     for reason in report.other_reasons() {
         let _ = writeln!(
             out,

@@ -19,6 +19,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for s in &report.skipped {
         writeln!(out, "{}: skipped: {}", s.path, s.reason)?;
     }
+    for w in &report.warnings {
+        writeln!(out, "warning: {}", w.message)?;
+    }
     writeln!(out, "{}", summary(report))
 }
 

@@ -44,6 +44,10 @@ pub struct Report {
     /// not text, a symlink, a special file), by name. Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<SkippedEntry>,
+    /// What the scan warns about without failing: `empty_scope` (a scope that matched no
+    /// file). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ReasonEntry>,
     /// The release gate's verdict (`hygiene gate` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateSection>,
@@ -70,7 +74,7 @@ pub struct GateSection {
 
 /// Reason kinds that are errors (input that could not be read or trusted: exit 2) rather
 /// than a verdict on what was read.
-pub const ERROR_KINDS: &[&str] = &["scan_error", "rotation_error"];
+pub const ERROR_KINDS: &[&str] = &["scan_error", "rotation_error", "empty_scope"];
 
 /// One blocking reason.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -266,6 +270,14 @@ impl Report {
                 .skipped
                 .iter()
                 .map(|s| SkippedEntry { path: s.path.clone(), reason: s.reason.clone() })
+                .collect(),
+            warnings: outcome
+                .empty_scopes
+                .iter()
+                .map(|scope| ReasonEntry {
+                    kind: "empty_scope".into(),
+                    message: format!("scope `{scope}` matched no file"),
+                })
                 .collect(),
             gate: None,
         }

@@ -79,6 +79,16 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
             }],
         })
         .collect();
+    // A gate reports what blocks among its reasons; a scan's warnings (a scope that matched
+    // no file) are notifications of level `warning`.
+    if report.gate.is_none() {
+        notifications.extend(report.warnings.iter().map(|w| Notification {
+            descriptor: Some(DescriptorReference { id: format!("hygiene/{}", w.kind) }),
+            level: "warning",
+            message: Message::new(w.message.clone()),
+            locations: Vec::new(),
+        }));
+    }
     // Every other blocking reason (a gate's rotation reasons and errors) as a notification of
     // level `error` with the reason's kind: a gate that fails on rotation alone has no result.
     let others = report.other_reasons();

@@ -232,6 +232,43 @@ fn a_policy_table_that_lost_its_rows_fails_closed() {
 }
 
 #[test]
+fn an_empty_scope_fails_the_gate_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docs/readme.md", "nothing secret\n");
+    let run = |extra: &[&str]| {
+        let out = hygiene()
+            .arg("gate")
+            .arg(dir.path())
+            .args(["--no-report", "--format", "json", "--scope", "/etc/**"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (out.status.code().unwrap(), serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap())
+    };
+    let (code, report) = run(&[]);
+    assert_eq!(code, 2, "{report}");
+    assert_eq!(report["status"], "fail");
+    assert_eq!(reasons(&report)[0].0, "empty_scope");
+    assert!(reasons(&report)[0].1.starts_with("scope `/etc/**` matched no file"), "{report}");
+    // Every CI format shows it.
+    let out = hygiene()
+        .arg("gate")
+        .arg(dir.path())
+        .args(["--no-report", "--format", "github", "--scope", "/etc/**"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("::error title=hygiene empty_scope::scope `/etc/**` matched no file"), "{text}");
+    assert!(!text.contains("::notice"), "{text}");
+    // Told the scope may be empty: a warning, and the gate passes.
+    let (code, report) = run(&["--allow-empty-scope"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(report["gate"]["warnings"].to_string().contains("matched no file"), "{report}");
+    write(dir.path(), "hygiene.toml", "[gate]\nallow_empty_scope = true\n");
+    assert_eq!(run(&[]).0, 0);
+}
+
+#[test]
 fn clean_repository_without_policy_passes_with_a_warning_unless_required() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docs/readme.md", "nothing secret\n");

@@ -209,3 +209,42 @@ fn hygieneignore_applies_to_files_passed_by_name() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_scope_that_matches_nothing_is_a_warning_in_the_report() {
+    let (dir, _) = tree();
+    // A chosen scope with a typo next to a good one: the typo is reported, the scan goes on.
+    let (code, report) = scan_json(dir.path(), &["--scope", "docs/**", "--scope", "reprots/**"]);
+    assert_eq!(code, 1, "the docs findings still fail the scan");
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([{ "kind": "empty_scope", "message": "scope `reprots/**` matched no file" }])
+    );
+    // Only a scope outside the tree: nothing scanned, exit 0, but the report and the human
+    // summary say why.
+    let (code, report) = scan_json(dir.path(), &["--scope", "/etc/**"]);
+    assert_eq!(code, 0);
+    assert_eq!(report["warnings"][0]["message"], "scope `/etc/**` matched no file");
+    let out =
+        hygiene().arg("scan").arg(dir.path()).args(["--no-report", "--scope", "/etc/**"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("warning: scope `/etc/**` matched no file"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A scope whose files are all excluded did match: that is a choice, not a typo.
+    let (_, report) = scan_json(dir.path(), &["--scope", "reports/**", "--exclude", "reports/**"]);
+    assert!(report.get("warnings").is_none(), "{report}");
+    // Default scopes only together: a tree with docs/ but no reports/ is fine...
+    let docs_only = tempfile::tempdir().unwrap();
+    write(docs_only.path(), "docs/readme.md", "nothing secret\n");
+    let (code, report) = scan_json(docs_only.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(report.get("warnings").is_none(), "{report}");
+    // ...an empty one is not.
+    let empty = tempfile::tempdir().unwrap();
+    let (_, report) = scan_json(empty.path(), &[]);
+    let kinds: Vec<&str> =
+        report["warnings"].as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["empty_scope", "empty_scope"]);
+}
