@@ -47,6 +47,17 @@ pub struct FileError {
     pub message: String,
 }
 
+/// A finding an inline allow marker covered: where, and which rule (never the value).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InlineAllowed {
+    /// The file, as the report names it.
+    pub file: String,
+    /// 1-based line of the finding.
+    pub line: u64,
+    /// The rule that found it.
+    pub rule_id: String,
+}
+
 /// Counts describing a scan.
 #[derive(Debug, Clone, Default)]
 pub struct ScanStats {
@@ -111,6 +122,9 @@ pub struct ScanOutcome {
     pub skipped: Vec<SkippedFile>,
     /// Each scope glob and how many files it matched (see [`walk::Walked::scope_matches`]).
     pub scope_matches: Vec<(String, u64)>,
+    /// Findings an inline allow marker covered (each also counted in
+    /// `stats.suppressed.inline`), sorted by file and line.
+    pub inline_allows: Vec<InlineAllowed>,
     /// Scopes that matched no file ([`walk::empty_scopes`]): a warning in the report, and a
     /// gate reason unless the scope may be empty. Set by the caller, which knows whether the
     /// scopes were chosen or are the defaults.
@@ -205,6 +219,9 @@ fn collect(names: Vec<String>, results: Vec<FileResult>, rules: usize) -> ScanOu
         for (why, n) in result.suppressed {
             *outcome.stats.suppressed.entry(why.to_string()).or_default() += n;
         }
+        for (line, rule_id) in result.inline_allows {
+            outcome.inline_allows.push(InlineAllowed { file: name.clone(), line, rule_id });
+        }
         if result.not_listed > 0 {
             outcome.stats.not_listed.insert(name.clone(), result.not_listed);
         }
@@ -243,11 +260,20 @@ struct FileResult {
     suppressed: BTreeMap<&'static str, u64>,
     /// Findings past [`Keep::max_per_file`].
     not_listed: u64,
+    /// (line, rule id) of findings an inline marker covered.
+    inline_allows: Vec<(u64, String)>,
 }
 
 impl FileResult {
     fn empty(status: FileStatus) -> FileResult {
-        FileResult { status, bytes: 0, findings: Vec::new(), suppressed: BTreeMap::new(), not_listed: 0 }
+        FileResult {
+            status,
+            bytes: 0,
+            findings: Vec::new(),
+            suppressed: BTreeMap::new(),
+            not_listed: 0,
+            inline_allows: Vec::new(),
+        }
     }
 }
 
@@ -481,6 +507,9 @@ fn scan_segmented(
         for (why, n) in text.suppressed {
             *merged.suppressed.entry(why).or_default() += n;
         }
+        merged
+            .inline_allows
+            .extend(text.inline_allows.into_iter().map(|(line, rule)| (line + lines_before, rule)));
         merged.not_listed += text.not_listed;
         for (_, mut finding) in text.findings {
             if merged.findings.len() >= keep.limit() {
@@ -518,6 +547,7 @@ struct TextScan {
     findings: Vec<(u64, Finding)>,
     suppressed: BTreeMap<&'static str, u64>,
     not_listed: u64,
+    inline_allows: Vec<(u64, String)>,
 }
 
 /// Scans a text stream; a match whose span starts at or after `stop` is left to the segment
@@ -536,16 +566,23 @@ fn scan_text(
     let mut findings = Vec::new();
     let mut suppressed: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut not_listed = 0;
+    let mut inline_allows = Vec::new();
+    let allow = crate::allow::InlineAllow::for_file(display);
     let result = scan_stream_counting(detector, reader, buffer, stop, |chunk, chunk_start, m, start| {
         if chunk_start + m.span.start as u64 >= stop {
             return;
         }
         let (line_start, line, previous) = lines_of(chunk, m.secret.clone());
-        if crate::allow::inline_allowed(line, previous) {
+        let rule = &detector.rules()[m.rule];
+        let secret_in_line = m.secret.start - line_start..m.secret.end - line_start;
+        // Only the secrets of this line compete for a marker on it (rare: only then is the
+        // line searched again).
+        let on_line = || detector.find(line).into_iter().map(|other| other.secret).collect();
+        if allow.covers(line, previous, secret_in_line, on_line) {
             *suppressed.entry("inline").or_default() += 1;
+            inline_allows.push((start.line, rule.id.clone()));
             return;
         }
-        let rule = &detector.rules()[m.rule];
         let secret = &chunk[m.secret.clone()];
         let inner_newlines =
             memchr::memchr_iter(b'\n', &secret[..secret.len().saturating_sub(1)]).count() as u64;
@@ -570,7 +607,7 @@ fn scan_text(
             findings.push((chunk_start + m.secret.start as u64, finding));
         }
     });
-    TextScan { result, findings, suppressed, not_listed }
+    TextScan { result, findings, suppressed, not_listed, inline_allows }
 }
 
 fn scan_opened(
@@ -600,6 +637,7 @@ fn scan_opened(
         findings: text.findings.into_iter().map(|(_, f)| f).collect(),
         suppressed: text.suppressed,
         not_listed: text.not_listed,
+        inline_allows: text.inline_allows,
     }
 }
 

@@ -19,6 +19,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for s in &report.skipped {
         writeln!(out, "{}: skipped: {}", s.path, s.reason)?;
     }
+    for a in &report.inline_allows {
+        writeln!(out, "{}:{}  {}  allowed inline", a.file, a.line, a.rule_id)?;
+    }
     for w in &report.warnings {
         writeln!(out, "warning: {}", w.message)?;
     }

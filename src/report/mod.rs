@@ -44,6 +44,11 @@ pub struct Report {
     /// not text, a symlink, a special file), by name. Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<SkippedEntry>,
+    /// Every finding an inline allow marker covered (`file`, `line`, `rule_id`), so each
+    /// honoured marker can be reviewed; their number is `stats.suppressed.inline`. Absent
+    /// when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inline_allows: Vec<InlineAllowEntry>,
     /// What the scan warns about without failing: `empty_scope` (a scope that matched no
     /// file). Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -147,6 +152,17 @@ pub struct FindingEntry {
     pub masked: String,
     /// Keyed fingerprint (see README).
     pub fingerprint: String,
+}
+
+/// A finding an inline allow marker covered.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InlineAllowEntry {
+    /// Relative to the root, `/`-separated.
+    pub file: String,
+    /// 1-based line of the finding.
+    pub line: u64,
+    /// The rule that found it.
+    pub rule_id: String,
 }
 
 /// A file that could not be scanned.
@@ -271,6 +287,19 @@ impl Report {
                 .iter()
                 .map(|s| SkippedEntry { path: s.path.clone(), reason: s.reason.clone() })
                 .collect(),
+            inline_allows: {
+                let mut allows: Vec<InlineAllowEntry> = outcome
+                    .inline_allows
+                    .iter()
+                    .map(|a| InlineAllowEntry {
+                        file: a.file.clone(),
+                        line: a.line,
+                        rule_id: a.rule_id.clone(),
+                    })
+                    .collect();
+                allows.sort_by(|a, b| (&a.file, a.line, &a.rule_id).cmp(&(&b.file, b.line, &b.rule_id)));
+                allows
+            },
             warnings: outcome
                 .empty_scopes
                 .iter()

@@ -30,6 +30,79 @@ fn inline_markers_suppress_and_are_counted() {
     assert_eq!(report["findings"].as_array().unwrap().len(), 1);
     assert_eq!(report["findings"][0]["line"], 6);
     assert_eq!(report["stats"]["suppressed"]["inline"], 4);
+    // Every honoured marker is listed.
+    let listed: Vec<(String, u64)> = report["inline_allows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["file"].as_str().unwrap().to_string(), a["line"].as_u64().unwrap()))
+        .collect();
+    let at = |line| ("docs/a.md".to_string(), line);
+    assert_eq!(listed, vec![at(1), at(2), at(3), at(5)]);
+    assert_eq!(report["inline_allows"][0]["rule_id"], "github.pat-classic");
+}
+
+#[test]
+fn an_inline_marker_covers_one_finding_in_a_comment_and_never_in_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    // A minified JSON report with several tokens on one line and a marker in a value: JSON
+    // has no comments, so nothing is allowed.
+    let json = format!(
+        "{{\"a\":\"{}\",\"b\":\"{}\",\"c\":\"{}\",\"note\":\"hygiene:allow\"}}\n",
+        token(11),
+        token(12),
+        token(13)
+    );
+    write(dir.path(), "reports/r.json", &json);
+    // Three tokens and one marker in a shell comment: only the one next to it is allowed.
+    write(
+        dir.path(),
+        "docs/deploy.sh",
+        format!("A={} B={} C={}  # hygiene:allow\n", token(14), token(15), token(16)),
+    );
+    // A marker inside a quoted string or a URL is not a comment.
+    write(
+        dir.path(),
+        "docs/app.py",
+        format!("T = '{} hygiene:allow'\nU = \"https://x.example/{}#hygiene:allow\"\n", token(17), token(18)),
+    );
+    // A log line whose message (written by the service, or an attacker) holds the marker.
+    write(
+        dir.path(),
+        "data/bot1/logs/app.log",
+        format!("2026-11-20T08:00:05Z ERROR auth failed token={} # hygiene:allow\n", token(19)),
+    );
+    let (code, report) = scan_json(dir.path(), &["--include-logs"]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap().to_string(), f["column"].as_u64().unwrap()))
+        .collect();
+    let files: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "data/bot1/logs/app.log",
+            "docs/app.py",
+            "docs/app.py",
+            "docs/deploy.sh",
+            "docs/deploy.sh",
+            "reports/r.json",
+            "reports/r.json",
+            "reports/r.json"
+        ],
+        "{report}"
+    );
+    // In deploy.sh the last token (nearest the marker) is the allowed one.
+    assert_eq!(found[3].1, 3);
+    assert_eq!(found[4].1, 3 + 43);
+    assert_eq!(report["stats"]["suppressed"]["inline"], 1);
+    assert_eq!(
+        report["inline_allows"],
+        serde_json::json!([{ "file": "docs/deploy.sh", "line": 1, "rule_id": "github.pat-classic" }])
+    );
 }
 
 #[test]
