@@ -136,6 +136,7 @@ mod tests {
             fingerprint: fp.into(),
             names: Vec::new(),
             seen_on: None,
+            decoded: None,
         }
     }
 

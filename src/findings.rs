@@ -29,6 +29,9 @@ pub struct Finding {
     /// When the secret was seen: the date opening its line (log lines), else the file's
     /// modification date.
     pub seen_on: Option<jiff::civil::Date>,
+    /// How the secret was encoded where it was found (`line`, `column` and `masked` are the
+    /// encoded text's), when it was found by decoding.
+    pub decoded: Option<crate::detect::Encoding>,
 }
 
 /// Up to 4 identifiers before `secret_at` in `line`, nearest first.

@@ -93,6 +93,7 @@ impl ForbiddenFiles {
                 fingerprint: fingerprinter.fingerprint(RULE_ID, path.as_bytes()),
                 names: Vec::new(),
                 seen_on: None,
+                decoded: None,
             })
             .collect()
     }

@@ -598,6 +598,7 @@ fn scan_text(
             fingerprint: fingerprinter.fingerprint(&rule.id, secret),
             names: crate::findings::names_before(line, m.secret.start - line_start),
             seen_on: crate::findings::line_date(line).or(modified),
+            decoded: m.decoded,
         };
         if let Some(why) = (keep.suppress)(&finding) {
             *suppressed.entry(why).or_default() += 1;

@@ -146,6 +146,9 @@ impl Detector {
         }
         let megabytes = sample.map_or(0.0, |s| s.len() as f64 / 1e6);
         for (keyword, &count) in hits.iter().enumerate() {
+            if self.keyword_rules[keyword].is_empty() {
+                continue; // a trigger for decoding only (encoded secrets): it runs no rule
+            }
             let per_mb = if megabytes > 0.0 { count as f64 / megabytes } else { 0.0 };
             if megabytes >= 0.01 && per_mb > HITS_PER_MB_LIMIT {
                 warnings.push(KeywordWarning {

@@ -44,12 +44,12 @@ struct GramOwner {
 pub(crate) struct KeywordFinder {
     keywords: Vec<Vec<u8>>,
     /// Per hash slot: 0 if no gram hashes to it, else the mark of its owners' bucket.
-    slots: Box<[u8; SLOTS]>,
+    slots: Box<[u16; SLOTS]>,
     /// Owners sorted by gram hash.
     owners: Vec<GramOwner>,
-    /// For a slot marked `k` in 1..=254, the owners hashing to it: `owners[buckets[k - 1]]`.
-    /// Slots past the 254th share the mark 255 and are looked up by binary search instead,
-    /// which only packs with several hundred distinct keywords need.
+    /// For a slot marked `k`, the owners hashing to it: `owners[buckets[k - 1]]`. Marks are
+    /// 16 bits wide, so every slot has its own bucket however many keywords there are (the
+    /// base64 forms of the keywords, for encoded secrets, triple their number).
     buckets: Vec<std::ops::Range<usize>>,
     /// Keywords under three bytes and the automaton that finds them (overlapping semantics).
     short: Option<(AhoCorasick, Vec<usize>)>,
@@ -168,19 +168,16 @@ impl KeywordFinder {
             is_common[index] = common.contains(&gram);
             owners.push(GramOwner { gram, keyword: index as u32, offset: offset as u32 });
         }
-        let mut slots = Box::new([0u8; SLOTS]);
+        let mut slots = Box::new([0u16; SLOTS]);
         owners.sort_by_key(|o| hash(o.gram));
         let mut buckets: Vec<std::ops::Range<usize>> = Vec::new();
         let mut at = 0;
         while at < owners.len() {
             let h = hash(owners[at].gram);
             let end = at + owners[at..].iter().take_while(|o| hash(o.gram) == h).count();
-            if buckets.len() < 254 {
-                buckets.push(at..end);
-                slots[h] = buckets.len() as u8;
-            } else {
-                slots[h] = u8::MAX;
-            }
+            buckets.push(at..end);
+            // At most SLOTS buckets, one per slot: the mark fits (SLOTS is 2^16).
+            slots[h] = u16::try_from(buckets.len()).unwrap_or(u16::MAX);
             at = end;
         }
         let short = if short_keywords.is_empty() {
@@ -199,7 +196,7 @@ impl KeywordFinder {
     }
 
     #[inline(always)]
-    fn may_hold(&self, gram: u32) -> u8 {
+    fn may_hold(&self, gram: u32) -> u16 {
         self.slots[hash(gram) & (SLOTS - 1)]
     }
 
@@ -210,15 +207,13 @@ impl KeywordFinder {
         // Six grams per 8-byte load (the last two positions need bytes of the next load).
         while at + 8 <= haystack.len() {
             let window = fold(u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default()));
-            let any = self.may_hold(gram_at(window, 0))
-                | self.may_hold(gram_at(window, 1))
-                | self.may_hold(gram_at(window, 2))
-                | self.may_hold(gram_at(window, 3))
-                | self.may_hold(gram_at(window, 4))
-                | self.may_hold(gram_at(window, 5));
-            if any != 0 {
-                for shift in 0..6 {
-                    self.verify(haystack, at + shift, gram_at(window, shift), &mut found);
+            let marks = [0, 1, 2, 3, 4, 5].map(|shift| self.may_hold(gram_at(window, shift)));
+            if marks.iter().fold(0, |any, &mark| any | mark) != 0 {
+                // Only the positions whose slot is marked: the others cannot hold a keyword.
+                for (shift, &mark) in marks.iter().enumerate() {
+                    if mark != 0 {
+                        self.verify_bucket(haystack, at + shift, gram_at(window, shift), mark, &mut found);
+                    }
                 }
             }
             at += 6;
@@ -242,16 +237,16 @@ impl KeywordFinder {
     /// Checks the keywords owning `gram` against the bytes around position `at`.
     #[inline]
     fn verify(&self, haystack: &[u8], at: usize, gram: u32, found: &mut Vec<Occurrence>) {
-        let owners = match self.may_hold(gram) {
-            0 => return,
-            u8::MAX => {
-                let h = hash(gram);
-                let from = self.owners.partition_point(|o| hash(o.gram) < h);
-                let to = self.owners.partition_point(|o| hash(o.gram) <= h);
-                &self.owners[from..to]
-            }
-            bucket => &self.owners[self.buckets[usize::from(bucket) - 1].clone()],
-        };
+        let mark = self.may_hold(gram);
+        if mark != 0 {
+            self.verify_bucket(haystack, at, gram, mark, found);
+        }
+    }
+
+    /// [`KeywordFinder::verify`] with the gram's slot mark (non-zero) already looked up.
+    #[inline]
+    fn verify_bucket(&self, haystack: &[u8], at: usize, gram: u32, mark: u16, found: &mut Vec<Occurrence>) {
+        let owners = &self.owners[self.buckets[usize::from(mark) - 1].clone()];
         for owner in owners.iter().filter(|o| o.gram == gram) {
             let Some(start) = at.checked_sub(owner.offset as usize) else { continue };
             let keyword = &self.keywords[owner.keyword as usize];
@@ -346,15 +341,15 @@ mod tests {
     }
 
     #[test]
-    fn packs_with_hundreds_of_keywords_use_the_overflow_lookup() {
-        // 600 distinct 3-letter keywords: more hashed slots than the 254 direct buckets.
+    fn packs_with_hundreds_of_keywords_are_found() {
+        // 600 distinct 3-letter keywords: more hashed slots than an 8-bit mark could name.
         let kws: Vec<String> = (0..600u32)
             .map(|i| {
                 [i % 26, (i / 26) % 26, (i / 676) % 26].iter().map(|&c| char::from(b'a' + c as u8)).collect()
             })
             .collect();
         let finder = KeywordFinder::new(&kws).unwrap();
-        assert!(finder.slots.iter().filter(|&&s| s == u8::MAX).count() > 100);
+        assert!(finder.slots.iter().filter(|&&s| s > 254).count() > 100);
         let text: Vec<u8> =
             (0..4000u32).map(|i| b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26).collect();
         let found = finder.find_all(&text);

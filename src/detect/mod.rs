@@ -6,15 +6,19 @@
 //! example values) and the shared decoy filters, and overlapping matches are resolved so one
 //! secret is reported once, by the most specific rule.
 mod check;
+mod decode;
 pub mod entropy;
 mod keywords;
 
 pub use check::{ExampleFailure, KeywordWarning, HITS_PER_MB_LIMIT};
+pub use decode::Encoding;
+
+use decode::Trigger;
 
 use std::collections::HashSet;
 use std::ops::Range;
 
-use keywords::KeywordFinder;
+use keywords::{KeywordFinder, Occurrence};
 
 use std::cell::OnceCell;
 
@@ -28,8 +32,11 @@ pub struct Match {
     pub rule: usize,
     /// The whole regex match.
     pub span: Range<usize>,
-    /// The `secret` capture group: what is masked, fingerprinted and redacted.
+    /// The `secret` capture group: what is masked, fingerprinted and redacted. For a secret
+    /// found encoded, the encoded text (a whole base64 blob, or the escaped span).
     pub secret: Range<usize>,
+    /// How the secret was encoded, when it was found by decoding (see the `decode` module).
+    pub decoded: Option<Encoding>,
 }
 
 /// Compiled rules plus the keyword prefilter.
@@ -43,6 +50,9 @@ pub struct Detector {
     /// Every rule's `allow_values` (vendors' documented example values): never a finding of
     /// any rule, since a generic rule also matches the value a vendor rule allows.
     documented_examples: HashSet<Vec<u8>>,
+    /// For each keyword, the decoding it triggers (base64 forms of rule keywords, context
+    /// words such as `_b64`).
+    keyword_triggers: Vec<Vec<Trigger>>,
 }
 
 impl Detector {
@@ -64,8 +74,28 @@ impl Detector {
                 }
             }
         }
+        let mut keyword_triggers: Vec<Vec<Trigger>> = vec![Vec::new(); keywords.len()];
+        let mut index: std::collections::HashMap<String, usize> =
+            keywords.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+        for (keyword, trigger) in decode::triggers(keywords.clone().iter().map(String::as_str)) {
+            match index.get(&keyword) {
+                Some(&at) => keyword_triggers[at].push(trigger),
+                None => {
+                    index.insert(keyword.clone(), keywords.len());
+                    keywords.push(keyword);
+                    keyword_rules.push(Vec::new());
+                    keyword_triggers.push(vec![trigger]);
+                }
+            }
+        }
         let documented_examples = rules.rules.iter().flat_map(|r| r.allow_values.iter().cloned()).collect();
-        Ok(Detector { finder: KeywordFinder::new(&keywords)?, rules, keyword_rules, documented_examples })
+        Ok(Detector {
+            finder: KeywordFinder::new(&keywords)?,
+            rules,
+            keyword_rules,
+            keyword_triggers,
+            documented_examples,
+        })
     }
 
     /// The rules, in the order match indices refer to.
@@ -89,12 +119,145 @@ impl Detector {
         selected
     }
 
-    /// Every secret in `haystack`, sorted by position, overlaps resolved.
+    /// Every secret in `haystack`, sorted by position, overlaps resolved; secrets found by
+    /// decoding an encoded blob or escaped text are reported at the encoded text.
     pub fn find(&self, haystack: &[u8]) -> Vec<Match> {
-        let mut found = self.find_unresolved(haystack, |_| true);
+        resolve_overlaps(self.find_at_depth(haystack, 0), &self.rules.rules)
+    }
+
+    /// Plain matches, then what decoding finds (unless `depth` is already the limit).
+    fn find_at_depth(&self, haystack: &[u8], depth: u8) -> Vec<Match> {
+        let hits = self.finder.find_all(haystack);
+        let mut found = self.find_in_windows(haystack, &hits, |_| true);
         let pairs = self.find_near(haystack, &found, |_| true);
         found.extend(pairs);
-        resolve_overlaps(found, &self.rules.rules)
+        if depth < decode::MAX_DEPTH {
+            self.find_encoded(haystack, &hits, depth, &mut found);
+        }
+        found
+    }
+
+    /// Decodes what the trigger keywords, the keyword lines and the generic matches point
+    /// at, scans the decoded text one level deeper, and adds what it finds at the encoded
+    /// text.
+    fn find_encoded(&self, haystack: &[u8], hits: &[Occurrence], depth: u8, found: &mut Vec<Match>) {
+        // (range, decode the whole range, encoding)
+        let mut blobs: Vec<(Range<usize>, bool, Encoding)> = Vec::new();
+        let mut lines: Vec<(Range<usize>, Encoding)> = Vec::new();
+        let mut keyword_line_end = 0;
+        let mut context_line_end = 0;
+        for hit in hits {
+            for trigger in &self.keyword_triggers[hit.keyword] {
+                match trigger {
+                    Trigger::Fragment(exact) => {
+                        if !haystack[hit.start..].starts_with(exact) {
+                            continue;
+                        }
+                        let run = decode::base64_run(haystack, hit.start);
+                        if run.len() < decode::MIN_RUN {
+                            continue;
+                        }
+                        if hit.start != run.start {
+                            blobs.push((hit.start..run.end, false, Encoding::Base64));
+                        }
+                        blobs.push((run, true, Encoding::Base64));
+                    }
+                    Trigger::Base64Line | Trigger::HexLine | Trigger::PercentLine => {
+                        if hit.start < context_line_end {
+                            continue;
+                        }
+                        let line = window_around(haystack, hit.start, hit.start, false);
+                        context_line_end = line.end;
+                        let text = &haystack[line.clone()];
+                        let at = |r: Range<usize>| shift(r, line.start);
+                        match trigger {
+                            Trigger::Base64Line => blobs.extend(
+                                decode::base64_runs(text, decode::MIN_RUN)
+                                    .into_iter()
+                                    .map(|r| (at(r), true, Encoding::Base64)),
+                            ),
+                            Trigger::HexLine => blobs.extend(
+                                decode::hex_runs(text).into_iter().map(|r| (at(r), true, Encoding::Hex)),
+                            ),
+                            _ => lines.push((line, Encoding::Percent)),
+                        }
+                    }
+                    Trigger::SecretDocument => blobs.extend(
+                        decode::document_values(haystack, hit.start)
+                            .into_iter()
+                            .map(|r| (r, true, Encoding::Base64)),
+                    ),
+                }
+            }
+            // Escapes only where a rule keyword already is.
+            if !self.keyword_rules[hit.keyword].is_empty() && hit.start >= keyword_line_end {
+                let end = hit.start + self.finder.keyword_len(hit.keyword);
+                let line = window_around(haystack, hit.start, end, false);
+                keyword_line_end = line.end;
+                let (percent, json) = escapes(&haystack[line.clone()]);
+                if percent {
+                    lines.push((line.clone(), Encoding::Percent));
+                }
+                if json {
+                    lines.push((line, Encoding::Json));
+                }
+            }
+        }
+        // Values a generic rule captured that look like base64.
+        for m in found.iter().filter(|m| self.rules.rules[m.rule].generic && m.decoded.is_none()) {
+            let value = &haystack[m.secret.clone()];
+            if value.len() >= decode::MIN_RUN && value.iter().all(|&b| decode::is_base64_byte(b) || b == b'=')
+            {
+                blobs.push((m.secret.clone(), true, Encoding::Base64));
+            }
+        }
+        blobs.sort_by_key(|(r, whole, _)| (r.start, r.end, *whole));
+        blobs.dedup();
+        lines.sort_by_key(|(r, e)| (r.start, r.end, *e as u8));
+        lines.dedup();
+
+        let mut added = Vec::new();
+        for (range, whole, encoding) in blobs {
+            let decoded = match encoding {
+                Encoding::Hex => decode::decode_hex(&haystack[range.clone()])
+                    .filter(|d| decode::is_text(d))
+                    .map(|d| (range.clone(), d)),
+                _ => decode::decode_blob(haystack, range.start, range.end, whole),
+            };
+            let Some((range, decoded)) = decoded else { continue };
+            let (text, offset) = decode::with_prefix(haystack, range.start, &decoded);
+            let mut rules_found: Vec<usize> = Vec::new();
+            for inner in self.find_at_depth(&text, depth + 1) {
+                if inner.secret.start >= offset && !rules_found.contains(&inner.rule) {
+                    rules_found.push(inner.rule);
+                    added.push(Match {
+                        rule: inner.rule,
+                        span: range.clone(),
+                        secret: range.clone(),
+                        decoded: Some(encoding),
+                    });
+                }
+            }
+        }
+        for (line, encoding) in lines {
+            let text = &haystack[line.clone()];
+            let mapped = match encoding {
+                Encoding::Percent => decode::percent_decode(text),
+                _ => decode::json_unescape(text),
+            };
+            let Some(mapped) = mapped else { continue };
+            for inner in self.find_at_depth(&mapped.text, depth + 1) {
+                if decode::covers_escape(&mapped, &inner.span) || inner.decoded.is_some() {
+                    added.push(Match {
+                        rule: inner.rule,
+                        span: shift(mapped.original(&inner.span), line.start),
+                        secret: shift(mapped.original(&inner.secret), line.start),
+                        decoded: Some(inner.decoded.unwrap_or(encoding)),
+                    });
+                }
+            }
+        }
+        found.extend(added);
     }
 
     /// Matches of the `near` rules `wanted` selects, searched within their `near_lines` of
@@ -144,7 +307,7 @@ impl Detector {
                     let is_anchor_itself =
                         anchors.iter().any(|a| a.secret.start < secret.end && secret.start < a.secret.end);
                     if !is_anchor_itself && self.accept(rule, haystack, span.clone(), secret.clone()) {
-                        found.push(Match { rule: index, span, secret });
+                        found.push(Match { rule: index, span, secret, decoded: None });
                     }
                 }
             }
@@ -159,6 +322,16 @@ impl Detector {
     /// wider span for `multiline` rules. On log text, where keywords are rare, most bytes are
     /// seen by the prefilter alone.
     pub(crate) fn find_unresolved(&self, haystack: &[u8], wanted: impl Fn(usize) -> bool) -> Vec<Match> {
+        self.find_in_windows(haystack, &self.finder.find_all(haystack), wanted)
+    }
+
+    /// [`Detector::find_unresolved`] over keyword hits already found.
+    fn find_in_windows(
+        &self,
+        haystack: &[u8],
+        hits: &[Occurrence],
+        wanted: impl Fn(usize) -> bool,
+    ) -> Vec<Match> {
         let rules = &self.rules.rules;
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); rules.len()];
         let mut add = |rule: usize, start: usize, end: usize| {
@@ -172,7 +345,7 @@ impl Detector {
                 _ => list.push(window),
             }
         };
-        for hit in self.finder.find_all(haystack) {
+        for hit in hits {
             let end = hit.start + self.finder.keyword_len(hit.keyword);
             for &rule in &self.keyword_rules[hit.keyword] {
                 add(rule, hit.start, end);
@@ -201,7 +374,7 @@ impl Detector {
                     let (span, secret) =
                         (shift(whole.range(), window.start), window.start + start..window.start + end);
                     if self.accept(rule, haystack, span.clone(), secret.clone()) {
-                        found.push(Match { rule: index, span, secret });
+                        found.push(Match { rule: index, span, secret, decoded: None });
                     }
                 }
             }
@@ -242,6 +415,28 @@ impl Detector {
         {
             return false;
         }
+        if self.value_is_decoy(rule, value) {
+            return false;
+        }
+        // A value that decodes to text (base64, `%XX`) is also judged by what it says:
+        // `password: dG9vcg==` is a dummy password, encoded.
+        if let Some(decoded) = decode::decoded_value(value) {
+            let after_user = memchr::memchr(b':', &decoded).map(|i| &decoded[i + 1..]);
+            if self.value_is_decoy(rule, &decoded) || after_user.is_some_and(|p| self.value_is_decoy(rule, p))
+            {
+                return false;
+            }
+        }
+        let decoys = &self.rules.decoys;
+        let applies = |d: &&Decoy| {
+            (d.applies_to == DecoyScope::All || rule.generic) && !rule.ignore_decoys.contains(&d.id)
+        };
+        let line = line_around(haystack, secret);
+        !decoys.lines.iter().filter(applies).any(|d| d.regex.is_match(line))
+    }
+
+    /// Whether the value decoys or the dummy lists catch `value` for `rule`.
+    fn value_is_decoy(&self, rule: &Rule, value: &[u8]) -> bool {
         let decoys = &self.rules.decoys;
         let applies = |d: &&Decoy| {
             (d.applies_to == DecoyScope::All || rule.generic) && !rule.ignore_decoys.contains(&d.id)
@@ -254,18 +449,11 @@ impl Detector {
                     && value.len() <= dummy::MAX_LEN
                     && d.regex.is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
         };
-        if decoys.values.iter().filter(applies).filter(fits).any(caught) {
-            return false;
-        }
-        if decoys
-            .dummies
-            .iter()
-            .any(|d| !rule.ignore_decoys.contains(&d.id) && dummy::is_dummy(value, &d.values, &d.words))
-        {
-            return false;
-        }
-        let line = line_around(haystack, secret);
-        !decoys.lines.iter().filter(applies).any(|d| d.regex.is_match(line))
+        decoys.values.iter().filter(applies).filter(fits).any(caught)
+            || decoys
+                .dummies
+                .iter()
+                .any(|d| !rule.ignore_decoys.contains(&d.id) && dummy::is_dummy(value, &d.values, &d.words))
     }
 }
 
@@ -302,6 +490,22 @@ fn window_around(haystack: &[u8], start: usize, end: usize, multiline: bool) -> 
     let ceiling = (end + LONG_LINE_REACH).min(haystack.len());
     let line_end = memchr::memchr(b'\n', &haystack[end..ceiling]).map_or(ceiling, |i| end + i);
     line_start..line_end
+}
+
+/// Whether `text` holds a `%XX` escape, and whether it holds a `\"` escape.
+fn escapes(text: &[u8]) -> (bool, bool) {
+    let (mut percent, mut json) = (false, false);
+    for i in memchr::memchr2_iter(b'%', b'\\', text) {
+        if text[i] == b'%' {
+            percent |= text.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        } else {
+            json |= text.get(i + 1) == Some(&b'"');
+        }
+        if percent && json {
+            break;
+        }
+    }
+    (percent, json)
 }
 
 /// Whether `needle` (lowercase) occurs in `haystack`, ignoring ASCII case.
@@ -354,10 +558,11 @@ fn resolve_overlaps(mut found: Vec<Match>, rules: &[Rule]) -> Vec<Match> {
             kept.push(candidate);
             continue;
         }
+        // Between equals, the match found by decoding says more (what the value decodes to).
         let beats = |a: &Match, b: &Match| {
             let (ra, rb) = (&rules[a.rule], &rules[b.rule]);
-            (!ra.generic, a.secret.len(), std::cmp::Reverse(a.rule))
-                > (!rb.generic, b.secret.len(), std::cmp::Reverse(b.rule))
+            (!ra.generic, a.secret.len(), a.decoded.is_some(), std::cmp::Reverse(a.rule))
+                > (!rb.generic, b.secret.len(), b.decoded.is_some(), std::cmp::Reverse(b.rule))
         };
         if overlapping.iter().all(|&i| beats(&candidate, &kept[i])) {
             for i in overlapping {

@@ -168,8 +168,10 @@ impl Redactor {
             .find(bytes)
             .into_iter()
             .map(|m| {
+                // An encoded secret is replaced by a bare `****`: the last characters of a
+                // base64 blob or an escaped span are not worth keeping as a hint.
                 let (span, whole) = match self.detector.rules()[m.rule].redact {
-                    RedactSpan::Secret => (m.secret, false),
+                    RedactSpan::Secret => (m.secret, m.decoded.is_some()),
                     RedactSpan::Match => (m.span, true),
                 };
                 Redaction { span, source: Source::Rule(m.rule), whole }

@@ -152,6 +152,10 @@ pub struct FindingEntry {
     pub masked: String,
     /// Keyed fingerprint (see README).
     pub fingerprint: String,
+    /// How the secret was encoded (`base64`, `percent`, `json`, `hex`) when it was found by
+    /// decoding; absent for a secret found as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
 }
 
 /// A finding an inline allow marker covered.
@@ -253,6 +257,7 @@ impl Report {
                 end_line: f.end_line,
                 masked: f.masked.clone(),
                 fingerprint: f.fingerprint.clone(),
+                decoded: f.decoded.map(|e| e.as_str().to_string()),
             })
             .collect();
         findings.sort_by(|a, b| {

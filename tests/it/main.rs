@@ -3,6 +3,7 @@ mod baseline;
 mod cli;
 mod decoys;
 mod diagnostics;
+mod encoded;
 mod fake;
 mod faults;
 mod formats;
