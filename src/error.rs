@@ -58,4 +58,13 @@ pub enum Error {
     #[error("{0}: no such file or directory")]
     #[diagnostic(code(hygiene::missing_path))]
     MissingPath(PathBuf),
+    /// `redact --in-place` refused a file: rewriting it would lose data (see [`crate::rewrite`]).
+    #[error("{}: not rewritten: {reason}", path.display())]
+    #[diagnostic(code(hygiene::redact::refused))]
+    Rewrite {
+        /// The file as given.
+        path: PathBuf,
+        /// Why, and what to do instead.
+        reason: String,
+    },
 }

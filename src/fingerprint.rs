@@ -93,11 +93,12 @@ fn create_key_file(path: &Path, key: &str) -> std::io::Result<()> {
     if !ignore.exists() {
         std::fs::write(&ignore, "# Created by hygiene: the fingerprint key must never be committed.\n*\n")?;
     }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, format!("{key}\n").as_bytes())?;
     // Another process may have created it meanwhile: keep theirs so both agree.
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
+    if crate::atomic::create_private(path, format!("{key}\n").as_bytes())? {
+        Ok(())
+    } else {
+        Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 pub mod allow;
+pub mod atomic;
 pub mod baseline;
 pub mod config;
 pub mod detect;
@@ -31,6 +32,7 @@ pub mod location;
 pub mod read;
 pub mod redact;
 pub mod report;
+pub mod rewrite;
 pub mod rotation;
 pub mod rules;
 pub mod scan;

@@ -293,7 +293,11 @@ fn walk_dir(
 
 fn push_file(plan: &WalkPlan, path: &Path, excludes: &GlobSet, never: &[PathBuf], out: &mut Walked) {
     let display = display_path(&plan.root, path);
-    if excludes.is_match(&display) || never.contains(&absolute(path)) || is_report_temp(path) {
+    if excludes.is_match(&display) || never.contains(&absolute(path)) {
+        return;
+    }
+    if path.file_name().is_some_and(crate::atomic::is_temp_name) {
+        out.skipped.push((display, "hygiene-temp"));
         return;
     }
     // Follows a symlink given by name or walked with --follow: what would be opened counts.
@@ -314,11 +318,6 @@ fn push_file(plan: &WalkPlan, path: &Path, excludes: &GlobSet, never: &[PathBuf]
         size: meta.len(),
         identity: identity(&meta),
     });
-}
-
-/// Temp files of an in-progress atomic report write are never scanned.
-fn is_report_temp(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(crate::report::TEMP_PREFIX))
 }
 
 fn e_path(err: &ignore::Error) -> Option<&Path> {

@@ -1,7 +1,6 @@
 //! `hygiene baseline create|prune`: accept today's findings once; drop entries that no longer occur.
 use clap::Subcommand;
 use secrets_hygiene::baseline::{Baseline, BASELINE_FILE, GITATTRIBUTES_LINE};
-use secrets_hygiene::report;
 
 use super::scan::{run_scan, ScanTarget};
 use super::{print, CliError, ExitStatus};
@@ -35,7 +34,7 @@ pub(crate) fn run(command: BaselineCommand) -> Result<ExitStatus, CliError> {
             }
             let baseline = Baseline::from_findings(&run.outcome.findings);
             let path = target.baseline.clone().unwrap_or_else(|| run.root.join(BASELINE_FILE));
-            report::write_atomic(&path, baseline.render().as_bytes())?;
+            secrets_hygiene::atomic::write(&path, baseline.render().as_bytes())?;
             ensure_union_merge(&run.root)?;
             print(&format!("{}: {} accepted finding(s)\n", path.display(), baseline.len()))?;
             Ok(ExitStatus::Pass)
@@ -61,7 +60,7 @@ pub(crate) fn run(command: BaselineCommand) -> Result<ExitStatus, CliError> {
                 )));
             }
             let dropped = baseline.prune(&run.outcome.findings);
-            report::write_atomic(&path, baseline.render().as_bytes())?;
+            secrets_hygiene::atomic::write(&path, baseline.render().as_bytes())?;
             print(&format!("{}: dropped {dropped}, kept {}\n", path.display(), baseline.len()))?;
             Ok(ExitStatus::Pass)
         }
@@ -85,6 +84,6 @@ fn ensure_union_merge(root: &std::path::Path) -> Result<(), CliError> {
     }
     text.push_str(GITATTRIBUTES_LINE);
     text.push('\n');
-    report::write_atomic(&path, text.as_bytes())?;
+    secrets_hygiene::atomic::write(&path, text.as_bytes())?;
     Ok(())
 }

@@ -82,7 +82,7 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
     report.status = if verdict.pass { report::Status::Pass } else { report::Status::Fail };
     report.gate = Some(gate::section(&verdict, &run.outcome, &rotation, now));
     if !args.output.no_report {
-        report::write_atomic(&run.report_path, report.to_json().as_bytes())?;
+        secrets_hygiene::atomic::write(&run.report_path, report.to_json().as_bytes())?;
     }
 
     let mut text = render(&report, args.output.format, &run.detector);

@@ -1,11 +1,11 @@
 //! `hygiene redact`: the streaming filter over stdin or files, and `--in-place` rewriting.
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use secrets_hygiene::read;
 use secrets_hygiene::redact::{known, Redactor, StreamRedactor};
+use secrets_hygiene::rewrite;
 use secrets_hygiene::rules::RuleSet;
 
 use super::{CliError, ExitStatus, RuleArgs};
@@ -63,11 +63,12 @@ pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
 
     let mut total = 0;
     let mut counts = std::collections::BTreeMap::new();
-    if args.in_place {
+    // `--check` over files goes file by file too, so gzip logs are read decompressed.
+    if args.in_place || (args.check && !args.files.is_empty()) {
         for path in &args.files {
-            let stream = rewrite_in_place(&redactor, path, args.check)?;
-            total += stream.0;
-            merge(&mut counts, &stream.1);
+            let done = rewrite::rewrite_in_place(&redactor, path, args.check)?;
+            total += done.redacted;
+            merge(&mut counts, &done.counts);
         }
     } else {
         let stdout = io::stdout();
@@ -78,8 +79,7 @@ pub(crate) fn run(args: RedactArgs) -> Result<ExitStatus, CliError> {
             pump(&mut io::stdin().lock(), "standard input", &mut filter, &mut sink)?;
         } else {
             for path in &args.files {
-                let mut file = File::open(path)
-                    .map_err(|source| secrets_hygiene::Error::Io { path: path.clone(), source })?;
+                let mut file = rewrite::open_text(path)?;
                 pump(&mut file, &path.display().to_string(), &mut filter, &mut sink)?;
             }
         }
@@ -133,45 +133,6 @@ fn refuse_utf16(name: &str, first: &[u8]) -> Result<(), CliError> {
         ))),
         _ => Ok(()),
     }
-}
-
-/// Redacts `path` into a temp file beside it and renames it over the original (permissions
-/// kept); the original is untouched when nothing changes or anything fails.
-fn rewrite_in_place(
-    redactor: &Redactor,
-    path: &Path,
-    check_only: bool,
-) -> Result<(u64, std::collections::BTreeMap<String, u64>), CliError> {
-    let io_err = |source| CliError::from(secrets_hygiene::Error::Io { path: path.to_path_buf(), source });
-    let mut input = File::open(path).map_err(io_err)?;
-    let permissions = input.metadata().map_err(io_err)?.permissions();
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".hygiene-redact-").tempfile_in(dir).map_err(io_err)?;
-    let mut filter = StreamRedactor::new(redactor);
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        let mut buffer = vec![0u8; READ_LEN];
-        let mut first = true;
-        loop {
-            let n = input.read(&mut buffer).map_err(io_err)?;
-            if n == 0 {
-                break;
-            }
-            if std::mem::take(&mut first) {
-                refuse_utf16(&path.display().to_string(), &buffer[..n])?;
-            }
-            filter.push(&buffer[..n], &mut out).map_err(io_err)?;
-        }
-        filter.finish(&mut out).map_err(io_err)?;
-    }
-    let result = (filter.redacted(), filter.counts().clone());
-    if result.0 == 0 || check_only {
-        return Ok(result); // the temp file is removed on drop
-    }
-    tmp.as_file().set_permissions(permissions).map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
-    Ok(result)
 }
 
 fn merge(into: &mut std::collections::BTreeMap<String, u64>, from: &std::collections::BTreeMap<String, u64>) {

@@ -136,7 +136,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
     let run = run_scan(&args.target, args.output.report.clone(), true)?;
     let report = run.report();
     if !args.output.no_report {
-        report::write_atomic(&run.report_path, report.to_json().as_bytes())?;
+        secrets_hygiene::atomic::write(&run.report_path, report.to_json().as_bytes())?;
     }
     print(&render(&report, args.output.format, &run.detector))?;
     Ok(if run.outcome.passed() { ExitStatus::Pass } else { ExitStatus::Fail })

@@ -24,18 +24,36 @@ pub const MIN_LEN_FOR_SUFFIX: usize = 12;
 /// is shorter than [`MIN_LEN_FOR_SUFFIX`] characters. Counts characters, not bytes, so a
 /// UTF-8 sequence is never split.
 ///
+/// A mask is printed on terminals and in CI annotations, so it shows at most 4 *printable*
+/// characters and never a control character: trailing whitespace and control characters
+/// (a key block's final line break) are dropped first, and only the printable characters
+/// after the last unprintable one (an ESC, a zero-width or bidirectional mark) are shown.
+///
 /// ```
 /// use secrets_hygiene::redact::mask;
 /// assert_eq!(mask("sk_live_51Hq8ZrKd0LmXw7PfT3uYh9s"), "****Yh9s"); // hygiene:allow
 /// assert_eq!(mask("hunter2"), "****");
+/// assert_eq!(mask("Zq8vN3kL0pRt7wYx\u{1b}[0m"), "****[0m");
 /// ```
 pub fn mask(secret: &str) -> String {
     let count = secret.chars().count();
     if count < MIN_LEN_FOR_SUFFIX {
         return "****".to_string();
     }
-    let tail_start = secret.char_indices().nth(count - 4).map_or(0, |(i, _)| i);
-    format!("****{}", &secret[tail_start..])
+    let trimmed = secret.trim_end_matches(|c: char| c.is_whitespace() || !printable(c));
+    let tail: Vec<char> = trimmed.chars().rev().take(4).take_while(|c| printable(*c)).collect();
+    let mut out = String::from("****");
+    out.extend(tail.iter().rev());
+    out
+}
+
+/// Whether `c` may appear in a mask: not a control character, not whitespace, and not an
+/// invisible formatting character (zero-width, bidirectional controls, soft hyphen, BOM).
+fn printable(c: char) -> bool {
+    !c.is_control()
+        && !c.is_whitespace()
+        && !matches!(c, '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
 /// [`mask`] for raw bytes; invalid UTF-8 counts as one replacement character per bad sequence.
@@ -274,6 +292,30 @@ mod tests {
         let value = b"abcdefghij\xff\xfe\xfdxyz";
         assert!(mask_bytes(value).starts_with("****"));
         assert!(mask_bytes(value).ends_with("xyz"));
+    }
+
+    #[test]
+    fn masks_never_carry_control_or_invisible_characters() {
+        assert_eq!(mask("MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n"), "****3xfn");
+        assert_eq!(mask("abcdefghijklmn\r\n\t "), "****klmn");
+        assert_eq!(mask("abcdefghijklmn\u{1b}"), "****klmn");
+        assert_eq!(mask("abcdefghijkl\u{1b}mn"), "****mn");
+        assert_eq!(mask("abcdefghijklm\u{202e}nop"), "****nop");
+        assert_eq!(mask("abcdefghijklm\u{7}\u{7}\u{7}\u{7}"), "****jklm");
+        assert_eq!(mask("\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}\u{1b}"), "****");
+    }
+
+    proptest::proptest! {
+        /// Any value, any characters: the mask is `****` and at most 4 printable characters
+        /// that end the value (after trailing whitespace and control characters).
+        #[test]
+        fn a_mask_shows_at_most_four_printable_characters(value in "(?s).{0,40}") {
+            let masked = mask(&value);
+            let tail = masked.strip_prefix("****").expect("starts with ****");
+            proptest::prop_assert!(tail.chars().count() <= 4);
+            proptest::prop_assert!(tail.chars().all(printable), "{masked:?}");
+            proptest::prop_assert!(value.trim_end_matches(|c: char| c.is_whitespace() || !printable(c)).ends_with(tail));
+        }
     }
 
     #[test]

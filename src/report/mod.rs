@@ -1,13 +1,11 @@
 //! The JSON report: versioned wire types kept apart from the domain types (so internal
-//! changes cannot silently change the contract with CI), and its atomic write.
+//! changes cannot silently change the contract with CI). It is written with [`crate::atomic::write`].
 pub mod github;
 pub mod human;
 pub mod junit;
 pub mod sarif;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,9 +13,6 @@ use crate::scan::ScanOutcome;
 
 /// Bumped on any incompatible change to the report's shape.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Prefix of the temp file an atomic write goes through (never scanned).
-pub const TEMP_PREFIX: &str = ".hygiene-report-";
 
 /// `reports/security/latest.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -322,51 +317,5 @@ impl Report {
         let mut text = serde_json::to_string_pretty(self).expect("report serializes");
         text.push('\n');
         text
-    }
-}
-
-/// Writes `contents` to `path` atomically: a temp file in the same directory, flushed to disk,
-/// then renamed over the target. Readers see the old file or the new one, never half of one.
-/// Creates the directory when missing.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), crate::Error> {
-    let io_err = |source| crate::Error::Io { path: path.to_path_buf(), source };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(io_err)?;
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io_err)?;
-    tmp.write_all(contents).map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temp_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("reports/security/latest.json");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> =
-            std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("latest.json")]);
-    }
-
-    #[test]
-    fn failed_write_keeps_the_old_report() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("latest.json");
-        write_atomic(&path, b"old").unwrap();
-        // A directory where the report should go cannot be replaced by a file.
-        let blocked = dir.path().join("blocked");
-        std::fs::create_dir_all(blocked.join("x")).unwrap();
-        assert!(write_atomic(&blocked, b"new").is_err());
-        assert_eq!(std::fs::read(&path).unwrap(), b"old");
     }
 }

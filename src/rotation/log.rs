@@ -7,9 +7,7 @@
 //! ```
 //!
 //! Reading reports every malformed line (never skips one). Appending rewrites the file
-//! atomically (existing bytes kept verbatim, a temp file in the same directory, renamed over the
-//! log). [`import_csv`] reads the CSV export of the `secret_rotation_log` table.
-use std::io::Write;
+//! atomically under a lock (existing bytes kept verbatim, see [`append`]). [`import_csv`] reads the CSV export of the `secret_rotation_log` table.
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -263,40 +261,60 @@ pub fn last_success<'a>(log: &'a [LogEntry], name: &str) -> Option<&'a LogEntry>
 }
 
 /// Appends `entries` to the log at `path` atomically: the existing text (which must parse) is
-/// kept byte for byte, the new lines are added, and the result replaces the log through a
-/// temp file in the same directory. Creates the directory and the file when missing.
+/// kept byte for byte, the new lines are added, and the result replaces the log through
+/// [`crate::atomic`] (a symlinked log's real file is replaced, its mode kept). Creates the
+/// directory and the file when missing.
 ///
-/// Two processes appending at the same moment can lose one of the writes (there is no lock);
-/// record rotations one at a time.
+/// Concurrent appends (20 `hygiene rotation record` at once) are serialised by an exclusive
+/// lock on the log's directory, held from the read to the rename: every append that
+/// succeeds is in the log.
 pub fn append(path: &Path, entries: &[LogEntry]) -> Result<(), RotationError> {
-    let io_err = |source| RotationError::Io { path: path.to_path_buf(), source };
-    let mut text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(io_err(e)),
-    };
-    parse(&path.display().to_string(), &text)?;
     for entry in entries {
         if let Err(message) = entry.check() {
             return Err(Problem::in_file(codes::BAD_LOG_LINE, &path.display().to_string(), message).into());
         }
     }
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    for entry in entries {
-        text.push_str(&entry.to_json_line());
-        text.push('\n');
-    }
-    let dir = match path.parent() {
+    update_locked(path, |mut text, _| {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for entry in entries {
+            text.push_str(&entry.to_json_line());
+            text.push('\n');
+        }
+        Ok(Some(text))
+    })
+}
+
+/// Runs `update` over the log's text (empty when the file is missing) and its parsed entries
+/// while holding an exclusive lock on the log's real directory, and writes the text it returns
+/// (`None`: nothing to write) atomically before the lock is released.
+fn update_locked(
+    path: &Path,
+    update: impl FnOnce(String, Vec<LogEntry>) -> Result<Option<String>, RotationError>,
+) -> Result<(), RotationError> {
+    let io_err = |source| RotationError::Io { path: path.to_path_buf(), source };
+    let real = crate::atomic::real_path(path).map_err(io_err)?;
+    let dir = match real.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(io_err)?;
-    let mut tmp = tempfile::Builder::new().prefix(".rotation-log-").tempfile_in(dir).map_err(io_err)?;
-    tmp.write_all(text.as_bytes()).map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    let guard = std::fs::File::open(dir).map_err(io_err)?;
+    crate::atomic::lock(&guard, true).map_err(io_err)?;
+    let text = match std::fs::read_to_string(&real) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(io_err(e)),
+    };
+    let existing = parse(&path.display().to_string(), &text)?;
+    if let Some(text) = update(text, existing)? {
+        crate::atomic::write(&real, text.as_bytes()).map_err(|e| match e {
+            crate::Error::Io { source, .. } => io_err(source),
+            other => io_err(std::io::Error::other(other.to_string())),
+        })?;
+    }
+    drop(guard); // the lock goes with the descriptor
     Ok(())
 }
 
@@ -426,18 +444,28 @@ pub fn import(csv_path: &Path, log_path: &Path, today: Date) -> Result<ImportOut
     let text = std::fs::read_to_string(csv_path)
         .map_err(|source| RotationError::Io { path: csv_path.to_path_buf(), source })?;
     let rows = import_csv(&csv_path.display().to_string(), &text, today)?;
-    let existing = read_optional(log_path)?.unwrap_or_default();
     let total = rows.len();
-    let mut new: Vec<LogEntry> = Vec::new();
-    for row in rows {
-        if !existing.contains(&row) && !new.contains(&row) {
-            new.push(row);
+    let mut outcome = ImportOutcome { added: 0, already_logged: total };
+    update_locked(log_path, |mut text, existing| {
+        let mut new: Vec<LogEntry> = Vec::new();
+        for row in rows {
+            if !existing.contains(&row) && !new.contains(&row) {
+                new.push(row);
+            }
         }
-    }
-    let outcome = ImportOutcome { added: new.len(), already_logged: total - new.len() };
-    if !new.is_empty() {
-        append(log_path, &new)?;
-    }
+        outcome = ImportOutcome { added: new.len(), already_logged: total - new.len() };
+        if new.is_empty() {
+            return Ok(None);
+        }
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for entry in &new {
+            text.push_str(&entry.to_json_line());
+            text.push('\n');
+        }
+        Ok(Some(text))
+    })?;
     Ok(outcome)
 }
 

@@ -16,6 +16,7 @@ mod rotation;
 mod rotation_cli;
 mod rules;
 mod scopes;
+mod writes;
 
 use std::path::Path;
 
