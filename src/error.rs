@@ -58,6 +58,18 @@ pub enum Error {
     #[error("{0}: no such file or directory")]
     #[diagnostic(code(hygiene::missing_path))]
     MissingPath(PathBuf),
+    /// The report path from `hygiene.toml` (or the default) leads outside the scan root.
+    #[error("the report path `{}` leads outside the scan root (to {})", path.display(), resolved.display())]
+    #[diagnostic(
+        code(hygiene::report_outside_root),
+        help("a report path from hygiene.toml, and the default reports/security/latest.json, must stay inside the root, also through symlinked directories; pass --report PATH on the command line to write elsewhere")
+    )]
+    ReportOutsideRoot {
+        /// The path as configured.
+        path: PathBuf,
+        /// Where it leads once `..` and symlinks are resolved.
+        resolved: PathBuf,
+    },
     /// `redact --in-place` refused a file: rewriting it would lose data (see [`crate::rewrite`]).
     #[error("{}: not rewritten: {reason}", path.display())]
     #[diagnostic(code(hygiene::redact::refused))]

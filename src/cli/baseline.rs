@@ -24,7 +24,7 @@ pub(crate) enum BaselineCommand {
 pub(crate) fn run(command: BaselineCommand) -> Result<ExitStatus, CliError> {
     match command {
         BaselineCommand::Create { target } => {
-            let run = run_scan(&target, None, false)?;
+            let run = run_scan(&target, None, false, false)?;
             if !run.outcome.errors.is_empty() {
                 // A baseline made from a partial scan would hide nothing now and fail later.
                 return Err(CliError::Diagnostic(miette::miette!(
@@ -52,7 +52,7 @@ pub(crate) fn run(command: BaselineCommand) -> Result<ExitStatus, CliError> {
             let text = std::fs::read_to_string(&path)
                 .map_err(|source| secrets_hygiene::Error::Io { path: path.clone(), source })?;
             let mut baseline = Baseline::parse(&path.display().to_string(), &text)?;
-            let run = run_scan(&target, None, false)?;
+            let run = run_scan(&target, None, false, false)?;
             if !run.outcome.errors.is_empty() {
                 return Err(CliError::Diagnostic(miette::miette!(
                     "{} file(s) could not be read; not pruning from a partial scan",

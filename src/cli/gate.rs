@@ -43,7 +43,7 @@ pub(crate) fn run(args: GateArgs) -> Result<ExitStatus, CliError> {
             .map_err(|e| CliError::Diagnostic(miette::miette!("--now {text:?}: {}", e.0)))?,
         None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
     };
-    let run = run_scan(&args.target, args.output.report.clone(), true)?;
+    let run = run_scan(&args.target, args.output.report.clone(), true, !args.output.no_report)?;
     let rotation_config = &run.config.rotation;
 
     let rotation = match rotation::load_policy(&run.root, rotation_config, args.policy.as_deref()) {

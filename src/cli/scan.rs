@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use secrets_hygiene::allow::Allowlist;
 use secrets_hygiene::baseline::{Baseline, BASELINE_FILE};
-use secrets_hygiene::config::{Config, DEFAULT_REPORT, DEFAULT_SCOPES, LOG_SCOPE};
+use secrets_hygiene::config::{Config, DEFAULT_SCOPES, LOG_SCOPE};
 use secrets_hygiene::detect::Detector;
 use secrets_hygiene::fingerprint::{Fingerprinter, KeySource};
 use secrets_hygiene::report::{self, Report};
@@ -133,7 +133,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
         note("nothing to scan: no files given");
         return Ok(ExitStatus::Pass);
     }
-    let run = run_scan(&args.target, args.output.report.clone(), true)?;
+    let run = run_scan(&args.target, args.output.report.clone(), true, !args.output.no_report)?;
     let report = run.report();
     if !args.output.no_report {
         secrets_hygiene::atomic::write(&run.report_path, report.to_json().as_bytes())?;
@@ -162,6 +162,7 @@ pub(crate) fn run_scan(
     target: &ScanTarget,
     report_flag: Option<PathBuf>,
     use_baseline: bool,
+    writes_report: bool,
 ) -> Result<ScanRun, CliError> {
     let (root, explicit_files) = match target.paths.as_slice() {
         paths if target.files => {
@@ -199,11 +200,18 @@ pub(crate) fn run_scan(
         }
     };
 
-    let report_path = match (report_flag, &config.report) {
-        (Some(path), _) => path,
-        (None, Some(path)) => root.join(path),
-        (None, None) => root.join(DEFAULT_REPORT),
-    };
+    // Checked only when it will be written; otherwise it is only a file not to scan.
+    let report_path =
+        match secrets_hygiene::report::report_path(&root, report_flag.as_deref(), config.report.as_deref()) {
+            Ok(path) => path,
+            Err(e) if writes_report => return Err(e.into()),
+            Err(_) => root.join(
+                config
+                    .report
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(secrets_hygiene::config::DEFAULT_REPORT)),
+            ),
+        };
 
     let mut rule_dirs: Vec<PathBuf> = config.rules.iter().map(|d| root.join(d)).collect();
     rule_dirs.extend(target.rules.rules.iter().cloned());

@@ -7,6 +7,8 @@ pub mod sarif;
 
 use std::collections::BTreeMap;
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
 use crate::scan::ScanOutcome;
@@ -318,4 +320,64 @@ impl Report {
         text.push('\n');
         text
     }
+}
+
+/// Where the report is written. `flag` (`--report`, given on the command line) is taken as
+/// is, wherever it points. Otherwise the configured path (`report` in `hygiene.toml`) or
+/// [`crate::config::DEFAULT_REPORT`], relative to `root`, must stay inside the root once
+/// `..` and symbolic links (of the file or of any directory on the way) are resolved: a
+/// repository's own files must not make the tool write elsewhere. A configured path that is
+/// absolute or holds a `..` is refused as it stands.
+pub fn report_path(
+    root: &Path,
+    flag: Option<&Path>,
+    configured: Option<&Path>,
+) -> Result<PathBuf, crate::Error> {
+    if let Some(path) = flag {
+        return Ok(path.to_path_buf());
+    }
+    let relative = configured.unwrap_or(Path::new(crate::config::DEFAULT_REPORT));
+    let path = root.join(relative);
+    if relative.is_absolute() || relative.components().any(|c| c == std::path::Component::ParentDir) {
+        return Err(crate::Error::ReportOutsideRoot { path: relative.to_path_buf(), resolved: path });
+    }
+    let resolved = resolve(&path).map_err(|source| crate::Error::Io { path: path.clone(), source })?;
+    let real_root =
+        root.canonicalize().map_err(|source| crate::Error::Io { path: root.to_path_buf(), source })?;
+    if !resolved.starts_with(&real_root) {
+        return Err(crate::Error::ReportOutsideRoot { path: relative.to_path_buf(), resolved });
+    }
+    Ok(path)
+}
+
+/// `path` with every symlink resolved, also where the file or some directories do not exist
+/// yet (the missing part is taken lexically).
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let real = crate::atomic::real_path(path)?;
+    let mut existing = real.as_path();
+    let mut missing: Vec<std::ffi::OsString> = Vec::new();
+    while std::fs::symlink_metadata(existing).is_err() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_os_string());
+                existing = parent;
+            }
+            // `..` at the end or an empty path: resolve what is there lexically below.
+            _ => break,
+        }
+    }
+    let base = if existing.as_os_str().is_empty() { Path::new(".") } else { existing };
+    let mut out = base.canonicalize()?;
+    for part in missing.iter().rev() {
+        if part == ".." {
+            out.pop();
+        } else if part != "." {
+            out.push(part);
+        }
+    }
+    // A `..` that `file_name` could not take apart.
+    if existing.ends_with("..") {
+        out = out.components().collect();
+    }
+    Ok(out)
 }

@@ -253,3 +253,48 @@ fn report_masks_carry_no_control_characters() {
     assert!(masked.starts_with("****"), "{masked:?}");
     assert!(masked.chars().all(|c| !c.is_control() && !c.is_whitespace()), "{masked:?}");
 }
+
+#[test]
+fn report_paths_from_the_repository_stay_inside_the_root() {
+    let top = tempfile::tempdir().unwrap();
+    let root = top.path().join("repo");
+    let elsewhere = top.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    write(&root, "docs/ok.md", "nothing here\n");
+    let outside_files = || std::fs::read_dir(&elsewhere).unwrap().count();
+    let refused = |args: &[&str]| {
+        for command in ["scan", "gate"] {
+            let out = hygiene().arg(command).arg(&root).args(args).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{command} {args:?}: {}", stderr(&out));
+            assert!(stderr(&out).contains("outside the scan root"), "{}", stderr(&out));
+            assert_eq!(outside_files(), 0, "{command} {args:?} wrote outside the root");
+        }
+    };
+    // `report = "../elsewhere/file"` in hygiene.toml.
+    write(&root, "hygiene.toml", "report = \"../elsewhere/file.json\"\n");
+    refused(&[]);
+    write(&root, "hygiene.toml", "report = \"reports/../../elsewhere/file.json\"\n");
+    refused(&[]);
+    std::fs::remove_file(root.join("hygiene.toml")).unwrap();
+    // A symlinked reports/security/ directory.
+    std::fs::create_dir_all(root.join("reports")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, root.join("reports/security")).unwrap();
+    refused(&[]);
+    // --no-report writes nothing, so the link does not matter.
+    hygiene().arg("scan").arg(&root).arg("--no-report").assert().code(0);
+    // A symlinked report file.
+    std::fs::remove_file(root.join("reports/security")).unwrap();
+    std::fs::create_dir_all(root.join("reports/security")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("latest.json"), root.join("reports/security/latest.json"))
+        .unwrap();
+    refused(&[]);
+    // On the command line, the user decides.
+    hygiene().arg("scan").arg(&root).arg("--report").arg(elsewhere.join("cli.json")).assert().code(0);
+    assert!(elsewhere.join("cli.json").is_file());
+    // Inside the root, through a link that stays inside, is fine.
+    std::fs::remove_file(root.join("reports/security/latest.json")).unwrap();
+    std::fs::create_dir_all(root.join("out")).unwrap();
+    std::os::unix::fs::symlink("../../out/latest.json", root.join("reports/security/latest.json")).unwrap();
+    hygiene().arg("scan").arg(&root).assert().code(0);
+    assert!(root.join("out/latest.json").is_file());
+}
