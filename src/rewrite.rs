@@ -150,9 +150,9 @@ pub fn rewrite_in_place(
 pub fn open_text(path: &Path) -> Result<Box<dyn Read>, crate::Error> {
     let io_err = |source| crate::Error::Io { path: path.to_path_buf(), source };
     let mut file = File::open(path).map_err(io_err)?;
-    let mut head = [0u8; 6];
+    let mut head = vec![0u8; crate::read::SNIFF_LEN];
     let head_len = read_up_to(&mut file, &mut head).map_err(io_err)?;
-    let head = head[..head_len].to_vec();
+    head.truncate(head_len);
     if let Some(format) = other_compression(&head) {
         return Err(crate::Error::Rewrite {
             path: path.to_path_buf(),

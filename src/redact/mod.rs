@@ -77,8 +77,8 @@ pub struct Redaction {
     pub span: Range<usize>,
     /// What found it.
     pub source: Source,
-    /// Replace with a bare `****`: a private-key block's last characters are armour, not
-    /// a hint worth keeping.
+    /// Mask line by line, nothing of the value kept but `-----BEGIN/END ...-----` armour and
+    /// line breaks: a private-key block's last characters are armour, not a hint worth keeping.
     pub whole: bool,
 }
 
@@ -251,21 +251,75 @@ impl Redactor {
     }
 }
 
-/// Replaces each span (sorted, disjoint) of `bytes` with its mask.
+/// Replaces each span (sorted, disjoint) of `bytes` with its mask. Line breaks are never
+/// removed: a span over several lines (a private-key block) is masked line by line, so the
+/// output has exactly as many lines as the input (see [`mask_lines`]).
 pub(crate) fn apply(bytes: &[u8], spans: &[Redaction]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
     for r in spans {
         out.extend_from_slice(&bytes[at..r.span.start]);
-        if r.whole {
-            out.extend_from_slice(b"****");
+        let value = &bytes[r.span.clone()];
+        if r.whole || value.contains(&b'\n') {
+            mask_lines(value, &mut out);
         } else {
-            out.extend_from_slice(mask_bytes(&bytes[r.span.clone()]).as_bytes());
+            out.extend_from_slice(mask_bytes(value).as_bytes());
         }
         at = r.span.end;
     }
     out.extend_from_slice(&bytes[at..]);
     out
+}
+
+/// Masks a block line by line: every line break stays, and so do the indentation, a trailing
+/// `\r` and the `-----BEGIN ...-----` / `-----END ...-----` armour of a key block; whatever
+/// else a line holds becomes `****` (no characters of a key's body are kept).
+pub(crate) fn mask_lines(value: &[u8], out: &mut Vec<u8>) {
+    for (i, line) in value.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        let mut at = 0;
+        for armour in armour_ranges(line) {
+            mask_piece(&line[at..armour.start], out);
+            out.extend_from_slice(&line[armour.clone()]);
+            at = armour.end;
+        }
+        mask_piece(&line[at..], out);
+    }
+}
+
+/// `****` in place of a piece of a line, keeping the blanks around it; nothing for a blank piece.
+fn mask_piece(piece: &[u8], out: &mut Vec<u8>) {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+    let start = piece.iter().position(|b| !blank(b)).unwrap_or(piece.len());
+    let end = piece.iter().rposition(|b| !blank(b)).map_or(start, |i| i + 1);
+    out.extend_from_slice(&piece[..start]);
+    if end > start {
+        out.extend_from_slice(b"****");
+    }
+    out.extend_from_slice(&piece[end..]);
+}
+
+/// The `-----BEGIN ...-----` and `-----END ...-----` armour inside one line.
+fn armour_ranges(line: &[u8]) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(i) = memchr::memmem::find(&line[at..], b"-----") {
+        let start = at + i;
+        let rest = &line[start + 5..];
+        if !(rest.starts_with(b"BEGIN") || rest.starts_with(b"END")) {
+            at = start + 5;
+            continue;
+        }
+        let Some(close) = memchr::memmem::find(rest, b"-----") else {
+            break;
+        };
+        let end = start + 5 + close + 5;
+        found.push(start..end);
+        at = end;
+    }
+    found
 }
 
 #[cfg(test)]
@@ -316,6 +370,30 @@ mod tests {
             proptest::prop_assert!(tail.chars().all(printable), "{masked:?}");
             proptest::prop_assert!(value.trim_end_matches(|c: char| c.is_whitespace() || !printable(c)).ends_with(tail));
         }
+    }
+
+    #[test]
+    fn key_blocks_are_masked_line_by_line() {
+        let mut out = Vec::new();
+        mask_lines(
+            b"-----BEGIN RSA PRIVATE KEY-----\r\n  MIIEow/Ab+9\r\n  Zq8==\r\n-----END RSA PRIVATE KEY-----",
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "-----BEGIN RSA PRIVATE KEY-----\r\n  ****\r\n  ****\r\n-----END RSA PRIVATE KEY-----"
+        );
+        // A JSON string with `\n` escapes: one line, armour kept.
+        let mut out = Vec::new();
+        mask_lines(b"-----BEGIN PRIVATE KEY-----\\nMC4CAQAw\\n-----END PRIVATE KEY-----", &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "-----BEGIN PRIVATE KEY-----****-----END PRIVATE KEY-----"
+        );
+        // A captured body with its line breaks.
+        let mut out = Vec::new();
+        mask_lines(b"\nMHcCAQEE\nAwEHoUQD\n", &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "\n****\n****\n");
     }
 
     #[test]

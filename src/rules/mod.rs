@@ -64,7 +64,8 @@ pub enum RedactSpan {
     /// Only the `secret` group (keeps `password=` and `Authorization: Bearer `).
     #[default]
     Secret,
-    /// The whole match (private-key blocks, armour lines included).
+    /// The whole match, masked line by line with `-----BEGIN/END ...-----` armour and line
+    /// breaks kept (private-key blocks).
     Match,
 }
 

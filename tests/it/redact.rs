@@ -103,18 +103,42 @@ fn bytes_outside_secrets_are_untouched() {
 }
 
 #[test]
-fn keeps_labels_and_redacts_private_keys_whole() {
+fn keeps_labels_and_masks_private_keys_line_by_line() {
     let token = Fakes::new(2).alnum(28);
     let out = redactor().redact(&format!("Authorization: Bearer {token}")).into_owned();
     assert_eq!(out, format!("Authorization: Bearer ****{}", &token[24..]));
     let body: Vec<String> = (0..5).map(|i| Fakes::new(i).alnum(64)).collect();
     let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----", body.join("\n"));
+    let expected = "before\n-----BEGIN RSA PRIVATE KEY-----\n****\n****\n****\n****\n****\n-----END RSA PRIVATE KEY-----\nafter\n";
     let out = redactor().redact(&format!("before\n{key}\nafter\n")).into_owned();
-    assert_eq!(out, "before\n****\nafter\n");
+    assert_eq!(out, expected);
     // Arriving line by line, the block is held until its END and redacted the same.
     let text = format!("before\n{key}\nafter\n");
     let cuts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
-    assert_eq!(stream(redactor(), text.as_bytes(), &cuts), b"before\n****\nafter\n");
+    assert_eq!(stream(redactor(), text.as_bytes(), &cuts), expected.as_bytes());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Whatever the input (planted secrets of every family, key blocks, CRLF, stray bytes),
+    /// the redacted output has exactly as many lines as the input, one shot or streamed.
+    #[test]
+    fn redaction_keeps_the_line_count(
+        seed in any::<u64>(),
+        filler in proptest::collection::vec("[a-zA-Z0-9 =:/+\r\n-]{0,40}\n", 1..5),
+        pick in proptest::collection::vec(any::<bool>(), 16),
+        noise in proptest::collection::vec(any::<u8>(), 0..64),
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let (text, _) = planted_text(seed, &filler, &pick);
+        let mut input = text.into_bytes();
+        input.extend_from_slice(&noise);
+        let lines = |b: &[u8]| b.iter().filter(|c| **c == b'\n').count();
+        let one_shot = redactor().redact_bytes(&input).into_owned();
+        prop_assert_eq!(lines(&one_shot), lines(&input));
+        prop_assert_eq!(lines(&stream(redactor(), &input, &cuts)), lines(&input));
+    }
 }
 
 #[test]
