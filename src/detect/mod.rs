@@ -462,6 +462,9 @@ impl Detector {
 const LONG_LINE_REACH: usize = 4096;
 /// Reach of a multi-line rule around its keyword (a 4096-bit PEM key is about 3.3 KB).
 const MULTILINE_REACH: usize = 16 << 10;
+/// Longest key block found whole (PGP blocks with photo ids and many subkeys are large). The
+/// stream redactor holds an open block back up to this size too.
+pub const MAX_BLOCK: usize = 1 << 20;
 
 fn shift(range: Range<usize>, by: usize) -> Range<usize> {
     range.start + by..range.end + by
@@ -474,7 +477,20 @@ fn window_around(haystack: &[u8], start: usize, end: usize, multiline: bool) -> 
     if multiline {
         let from = start.saturating_sub(MULTILINE_REACH);
         let from = memchr::memrchr(b'\n', &haystack[..from]).map_or(0, |i| i + 1);
-        return from..(end + MULTILINE_REACH).min(haystack.len());
+        let mut to = (end + MULTILINE_REACH).min(haystack.len());
+        // A hit on a BEGIN armour line: the block reaches to its END line however long it is
+        // (up to MAX_BLOCK), or without one, as far as MAX_BLOCK for the rule of cut-short blocks.
+        let line_start = memchr::memrchr(b'\n', &haystack[..start]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &haystack[end..]).map_or(haystack.len(), |i| end + i);
+        if memchr::memmem::find(&haystack[line_start..line_end], b"-----BEGIN").is_some() {
+            let cap = (end + MAX_BLOCK).min(haystack.len());
+            let block_end = match memchr::memmem::find(&haystack[end..cap], b"-----END") {
+                Some(i) => memchr::memchr(b'\n', &haystack[end + i..cap]).map_or(cap, |j| end + i + j),
+                None => cap,
+            };
+            to = to.max(block_end);
+        }
+        return from..to;
     }
     let floor = start.saturating_sub(LONG_LINE_REACH);
     let line_start = memchr::memrchr(b'\n', &haystack[floor..start]).map_or(floor, |i| floor + i + 1);

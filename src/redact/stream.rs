@@ -17,8 +17,9 @@ use super::{apply, Redaction, Redactor};
 pub(crate) const MAX_PENDING: usize = 1 << 20;
 /// Bytes kept back when a long line is released in pieces.
 pub(crate) const OVERLAP: usize = 8 << 10;
-/// Longest private-key block held back waiting for its END line.
-pub(crate) const MAX_KEY_BLOCK: usize = 64 << 10;
+/// Longest private-key block held back waiting for its END line: as long as the detector
+/// finds a block whole.
+pub(crate) const MAX_KEY_BLOCK: usize = crate::detect::MAX_BLOCK;
 /// Released text longer than twice this is cut into pieces redacted in parallel.
 const PIECE_LEN: usize = 256 << 10;
 

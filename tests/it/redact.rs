@@ -323,3 +323,82 @@ fn a_private_key_whose_base64_spells_a_placeholder_word_is_still_redacted() {
     let out = redactor().redact(&block).into_owned();
     assert!(leaks(&out, &[lines.join("\n")]).is_empty(), "{out}");
 }
+
+/// `n` lines of random base64, 64 characters each.
+fn key_body(seed: u64, n: usize) -> Vec<String> {
+    let mut fakes = Fakes::new(seed);
+    (0..n)
+        .map(|_| fakes.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64))
+        .collect()
+}
+
+#[test]
+fn oversized_and_cut_short_key_blocks_are_found_and_masked() {
+    let detector = redactor().detector();
+    let rule_of = |text: &str| -> Vec<String> {
+        detector.find(text.as_bytes()).iter().map(|m| detector.rules()[m.rule].id.clone()).collect()
+    };
+    // 900 lines: about 58 KiB, past the old 32 KiB reach.
+    let body = key_body(7, 900);
+    let big = format!(
+        "before\n-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{}\n-----END PGP PRIVATE KEY BLOCK-----\nafter\n",
+        body.join("\n")
+    );
+    // Cut short: no END line, at the end of input or followed by other log lines.
+    let short_body = key_body(8, 12);
+    let cut_at_end = format!("before\n-----BEGIN RSA PRIVATE KEY-----\n{}", short_body.join("\n"));
+    let cut_mid = format!(
+        "before\n-----BEGIN RSA PRIVATE KEY-----\r\n{}\r\n2026-11-20T08:00:02Z INFO next line\n",
+        short_body.join("\r\n")
+    );
+    assert_eq!(rule_of(&big), vec!["private-key.pem"]);
+    assert_eq!(rule_of(&cut_at_end), vec!["private-key.pem-unterminated"]);
+    assert_eq!(rule_of(&cut_mid), vec!["private-key.pem-unterminated"]);
+    for (text, body) in [(&big, &body), (&cut_at_end, &short_body), (&cut_mid, &short_body)] {
+        let out = redactor().redact(text).into_owned();
+        assert_eq!(out.lines().count(), text.lines().count());
+        assert!(body.iter().all(|line| !out.contains(line.as_str())), "a body line survived");
+        assert!(out.contains("-----BEGIN "), "armour kept");
+        assert!(out.starts_with("before\n"));
+        // Streamed line by line, with the END line (if any) arriving last, or never.
+        let cuts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
+        assert_eq!(stream(redactor(), text.as_bytes(), &cuts), out.as_bytes());
+    }
+    let out = redactor().redact(&cut_mid).into_owned();
+    assert!(out.ends_with("\r\n2026-11-20T08:00:02Z INFO next line\n"), "the next line is untouched: {out}");
+}
+
+#[test]
+fn scan_reports_cut_short_and_oversized_key_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = key_body(9, 700);
+    write(
+        dir.path(),
+        "docs/big.md",
+        format!(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+            body.join("\n")
+        ),
+    );
+    write(
+        dir.path(),
+        "docs/cut.md",
+        format!("# pasted\n-----BEGIN EC PRIVATE KEY-----\n{}\n", key_body(10, 5).join("\n")),
+    );
+    let (code, report) = crate::scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap().to_string(), f["rule_id"].as_str().unwrap().to_string()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("docs/big.md".to_string(), "private-key.pem".to_string()),
+            ("docs/cut.md".to_string(), "private-key.pem-unterminated".to_string())
+        ]
+    );
+}
