@@ -8,8 +8,9 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Where the per-repository key lives, relative to the scan root.
-pub const KEY_FILE: &str = ".hygiene/fingerprint.key";
+/// Where earlier versions kept the key, relative to the scan root: still read (so existing
+/// baselines keep matching), never created, and never scanned.
+pub const LEGACY_KEY_FILE: &str = ".hygiene/fingerprint.key";
 
 /// Computes fingerprints with a secret key.
 #[derive(Clone)]
@@ -32,8 +33,30 @@ pub enum KeySource {
     File(PathBuf),
     /// A key file created by this run.
     Created(PathBuf),
-    /// No key could be stored: this run's fingerprints are not comparable with other runs.
+    /// A key for this run only: none was stored and this run was not to store one (it writes
+    /// nothing), or it could not be stored. Its fingerprints are not comparable with other runs.
     Ephemeral,
+}
+
+/// Where [`Fingerprinter::resolve`] looks for and keeps keys.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyStore<'a> {
+    /// The user's configuration directory for hygiene (`$XDG_CONFIG_HOME/hygiene` or
+    /// `~/.config/hygiene`), found by the caller; `None` when there is none.
+    pub config_dir: Option<&'a Path>,
+    /// Create a key there when none exists (a run that writes a report or a baseline). A run
+    /// that writes nothing keeps a missing key in memory.
+    pub create: bool,
+}
+
+/// The key file for the repository at `root` inside `config_dir`: `keys/<id>.key`, the id
+/// being the first 16 bytes (hex) of the SHA-256 of the root's canonical path.
+pub fn key_path(config_dir: &Path, root: &Path) -> PathBuf {
+    use sha2::Digest;
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let digest = Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+    let id: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    config_dir.join("keys").join(format!("{id}.key"))
 }
 
 impl Fingerprinter {
@@ -42,30 +65,36 @@ impl Fingerprinter {
         Fingerprinter { key: key.into() }
     }
 
-    /// Resolves the key: `env_key` (the caller reads `HYGIENE_FINGERPRINT_KEY`) wins; else
-    /// `ROOT/.hygiene/fingerprint.key`, created with 32 random bytes on first use next to a
-    /// `.gitignore` that keeps it out of git; else a random key for this run only.
-    pub fn resolve(env_key: Option<String>, root: &Path) -> (Fingerprinter, KeySource) {
+    /// Resolves the key, never writing into the scanned tree: `env_key` (the caller reads
+    /// `HYGIENE_FINGERPRINT_KEY`) wins; else the repository's key file in the user's config
+    /// directory ([`key_path`]); else a key an earlier version left at
+    /// `ROOT/.hygiene/fingerprint.key` (read only); else, when `store.create`, a new random key
+    /// written (mode 0600) to the config directory; else a random key for this run only.
+    pub fn resolve(env_key: Option<String>, root: &Path, store: KeyStore<'_>) -> (Fingerprinter, KeySource) {
         if let Some(key) = env_key.filter(|k| !k.is_empty()) {
             return (Fingerprinter::with_key(key.into_bytes()), KeySource::Environment);
         }
-        let path = root.join(KEY_FILE);
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            let key = text.trim();
-            if !key.is_empty() {
-                return (Fingerprinter::with_key(key.as_bytes().to_vec()), KeySource::File(path));
+        let path = store.config_dir.map(|dir| key_path(dir, root));
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).ok().map(|t| t.trim().to_string()).filter(|k| !k.is_empty())
+        };
+        for candidate in path.iter().cloned().chain([root.join(LEGACY_KEY_FILE)]) {
+            if let Some(key) = read(&candidate) {
+                return (Fingerprinter::with_key(key.into_bytes()), KeySource::File(candidate));
             }
         }
         let key = random_key_hex();
-        match create_key_file(&path, &key) {
-            Ok(()) => (Fingerprinter::with_key(key.into_bytes()), KeySource::Created(path)),
+        let Some(path) = path.filter(|_| store.create) else {
+            return (Fingerprinter::with_key(key.into_bytes()), KeySource::Ephemeral);
+        };
+        match crate::atomic::create_private(&path, format!("{key}\n").as_bytes()) {
+            Ok(true) => (Fingerprinter::with_key(key.into_bytes()), KeySource::Created(path)),
             // Another process (a parallel pre-commit batch) created it first: use theirs.
-            Err(_) => match std::fs::read_to_string(&path) {
-                Ok(text) if !text.trim().is_empty() => {
-                    (Fingerprinter::with_key(text.trim().as_bytes().to_vec()), KeySource::File(path))
-                }
-                _ => (Fingerprinter::with_key(key.into_bytes()), KeySource::Ephemeral),
+            Ok(false) => match read(&path) {
+                Some(theirs) => (Fingerprinter::with_key(theirs.into_bytes()), KeySource::File(path)),
+                None => (Fingerprinter::with_key(key.into_bytes()), KeySource::Ephemeral),
             },
+            Err(_) => (Fingerprinter::with_key(key.into_bytes()), KeySource::Ephemeral),
         }
     }
 
@@ -84,21 +113,6 @@ impl Fingerprinter {
 fn random_key_hex() -> String {
     let bytes: [u8; 32] = rand::random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn create_key_file(path: &Path, key: &str) -> std::io::Result<()> {
-    let dir = path.parent().expect("key file has a parent directory");
-    std::fs::create_dir_all(dir)?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        std::fs::write(&ignore, "# Created by hygiene: the fingerprint key must never be committed.\n*\n")?;
-    }
-    // Another process may have created it meanwhile: keep theirs so both agree.
-    if crate::atomic::create_private(path, format!("{key}\n").as_bytes())? {
-        Ok(())
-    } else {
-        Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
-    }
 }
 
 #[cfg(test)]
@@ -125,17 +139,36 @@ mod tests {
     }
 
     #[test]
-    fn key_file_is_created_once_and_reused() {
-        let dir = tempfile::tempdir().unwrap();
-        let (first, source) = Fingerprinter::resolve(None, dir.path());
-        assert!(matches!(source, KeySource::Created(_)));
-        let (second, source) = Fingerprinter::resolve(None, dir.path());
+    fn key_lives_in_the_config_dir_never_in_the_tree() {
+        let tree = tempfile::tempdir().unwrap();
+        let config = tempfile::tempdir().unwrap();
+        let store = KeyStore { config_dir: Some(config.path()), create: true };
+        // A run that writes nothing creates nothing.
+        let (_, source) = Fingerprinter::resolve(None, tree.path(), KeyStore { create: false, ..store });
+        assert_eq!(source, KeySource::Ephemeral);
+        assert_eq!(std::fs::read_dir(config.path()).unwrap().count(), 0);
+        let (first, source) = Fingerprinter::resolve(None, tree.path(), store);
+        assert_eq!(source, KeySource::Created(key_path(config.path(), tree.path())));
+        let (second, source) = Fingerprinter::resolve(None, tree.path(), KeyStore { create: false, ..store });
         assert!(matches!(source, KeySource::File(_)));
         assert_eq!(first.fingerprint("r", b"v"), second.fingerprint("r", b"v"));
-        let ignore = std::fs::read_to_string(dir.path().join(".hygiene/.gitignore")).unwrap();
-        assert!(ignore.lines().any(|l| l == "*"));
-        let (env, source) = Fingerprinter::resolve(Some("from-env".into()), dir.path());
+        assert_eq!(std::fs::read_dir(tree.path()).unwrap().count(), 0, "nothing written into the tree");
+        // Another repository gets another key.
+        let other = tempfile::tempdir().unwrap();
+        assert_ne!(key_path(config.path(), tree.path()), key_path(config.path(), other.path()));
+        let (env, source) = Fingerprinter::resolve(Some("from-env".into()), tree.path(), store);
         assert_eq!(source, KeySource::Environment);
         assert_ne!(env.fingerprint("r", b"v"), first.fingerprint("r", b"v"));
+    }
+
+    #[test]
+    fn a_legacy_key_in_the_tree_is_still_read() {
+        let tree = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tree.path().join(".hygiene")).unwrap();
+        std::fs::write(tree.path().join(LEGACY_KEY_FILE), "legacy-key\n").unwrap();
+        let (fp, source) =
+            Fingerprinter::resolve(None, tree.path(), KeyStore { config_dir: None, create: true });
+        assert_eq!(source, KeySource::File(tree.path().join(LEGACY_KEY_FILE)));
+        assert_eq!(fp.fingerprint("r", b"v"), Fingerprinter::with_key("legacy-key").fingerprint("r", b"v"));
     }
 }

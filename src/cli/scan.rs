@@ -9,7 +9,7 @@ use secrets_hygiene::allow::Allowlist;
 use secrets_hygiene::baseline::{Baseline, BASELINE_FILE};
 use secrets_hygiene::config::{Config, DEFAULT_SCOPES, LOG_SCOPE};
 use secrets_hygiene::detect::Detector;
-use secrets_hygiene::fingerprint::{Fingerprinter, KeySource};
+use secrets_hygiene::fingerprint::{Fingerprinter, KeySource, KeyStore};
 use secrets_hygiene::report::{self, Report};
 use secrets_hygiene::rules::RuleSet;
 use secrets_hygiene::scan::{self, ScanOutcome};
@@ -217,10 +217,13 @@ pub(crate) fn run_scan(
     rule_dirs.extend(target.rules.rules.iter().cloned());
     let detector = Detector::new(RuleSet::load(&rule_dirs)?)?;
 
+    // The key is stored (outside the tree) only by runs that write a report or a baseline.
+    let config_dir = user_config_dir();
+    let store = KeyStore { config_dir: config_dir.as_deref(), create: writes_report || !use_baseline };
     let (fingerprinter, key_source) =
-        Fingerprinter::resolve(std::env::var("HYGIENE_FINGERPRINT_KEY").ok(), &root);
-    if key_source == KeySource::Ephemeral {
-        warn("cannot store a fingerprint key under the root; fingerprints of this run are one-off (set HYGIENE_FINGERPRINT_KEY)");
+        Fingerprinter::resolve(std::env::var("HYGIENE_FINGERPRINT_KEY").ok(), &root, store);
+    if key_source == KeySource::Ephemeral && store.create {
+        warn("cannot store a fingerprint key in the user's config directory ($XDG_CONFIG_HOME/hygiene or ~/.config/hygiene); fingerprints of this run are one-off (set HYGIENE_FINGERPRINT_KEY)");
     }
 
     let baseline_path = if target.no_baseline || !use_baseline {
@@ -247,8 +250,9 @@ pub(crate) fn run_scan(
         targets,
         exclude,
         follow_links: target.follow,
-        // Even with --no-report: an earlier run's report is output, not input.
-        never_scan: vec![report_path.clone()],
+        // Even with --no-report: an earlier run's report is output, not input; nor is a
+        // fingerprint key an earlier version kept in the tree.
+        never_scan: vec![report_path.clone(), root.join(secrets_hygiene::fingerprint::LEGACY_KEY_FILE)],
     };
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -365,4 +369,14 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// The user's configuration directory for hygiene: `$XDG_CONFIG_HOME/hygiene` (when set to an
+/// absolute path), else `$HOME/.config/hygiene`.
+fn user_config_dir() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
+    let base = xdg.or_else(|| {
+        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".config"))
+    });
+    base.map(|b| b.join("hygiene"))
 }

@@ -88,25 +88,53 @@ fn fingerprints_are_stable_across_line_moves_and_keyed() {
 #[test]
 fn key_file_is_created_and_git_ignored_without_the_environment_variable() {
     let dir = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
     write(dir.path(), "docs/leak.md", format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(3).alnum(36)));
-    let run = || {
+    let run = |args: &[&str]| {
         let out = hygiene()
             .env_remove("HYGIENE_FINGERPRINT_KEY")
+            .env("XDG_CONFIG_HOME", config.path())
             .arg("scan")
             .arg(dir.path())
-            .args(["--no-report", "--format", "json"])
+            .args(["--format", "json"])
+            .args(args)
             .output()
             .unwrap();
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         report["findings"][0]["fingerprint"].as_str().unwrap().to_string()
     };
-    let first = run();
-    assert!(dir.path().join(".hygiene/fingerprint.key").exists());
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join(".hygiene/.gitignore")).unwrap().lines().last(),
-        Some("*")
-    );
-    assert_eq!(first, run());
+    // A run that writes nothing stores no key: its fingerprints are one-off.
+    let one_off = run(&["--no-report"]);
+    assert_eq!(std::fs::read_dir(config.path()).unwrap().count(), 0);
+    // A run that writes a report stores the key in the user's config directory, not the tree.
+    let first = run(&[]);
+    assert_ne!(one_off, first);
+    let keys: Vec<_> = std::fs::read_dir(config.path().join("hygiene/keys")).unwrap().collect();
+    assert_eq!(keys.len(), 1);
+    assert!(!dir.path().join(".hygiene").exists(), "nothing written into the tree");
+    assert_eq!(first, run(&["--no-report"]));
+    assert_eq!(first, run(&[]));
+}
+
+#[test]
+fn a_scan_writes_nothing_into_the_tree_and_never_reports_its_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    // `hygiene scan --scope '**'` of an empty folder passes and leaves it empty.
+    hygiene()
+        .env_remove("HYGIENE_FINGERPRINT_KEY")
+        .env("XDG_CONFIG_HOME", config.path())
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--scope", "**", "--no-report"])
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // A key file an earlier version left in the tree is read, not reported as a `*.key` file.
+    write(dir.path(), ".hygiene/fingerprint.key", "0123456789abcdef0123456789abcdef\n");
+    let (code, report) = crate::scan_json(dir.path(), &["--scope", "**"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(std::fs::read_dir(config.path()).unwrap().count(), 0);
 }
 
 #[cfg(unix)]
