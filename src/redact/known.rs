@@ -1,8 +1,9 @@
 //! Known values: credentials a service knows it holds (from its environment or an env file)
 //! and must never write, whether or not a rule would recognise them. Each value is also
-//! searched in the encodings it commonly takes on its way into a log: URL-encoded,
-//! JSON-escaped, and base64 (standard and URL-safe, at any alignment inside a longer base64
-//! string, as in `Basic base64(user:password)`).
+//! searched in the encodings it commonly takes on its way into a log: URL-encoded (any safe
+//! set: escapes are decoded before searching), JSON-escaped (`\/`, `\uXXXX`),
+//! base64 (standard and URL-safe, padded or not, at any alignment inside a longer base64
+//! string, as in `Basic base64(user:password)`), and hex.
 use base64::Engine;
 use globset::{Glob, GlobSetBuilder};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -34,10 +35,113 @@ pub fn encodings(value: &str) -> Vec<Vec<u8>> {
             }
         }
     }
+    let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
+    forms.push(hex.to_ascii_uppercase().into_bytes());
+    forms.push(hex.into_bytes());
     forms.sort();
     forms.dedup();
     forms.retain(|f| f.len() >= MIN_KNOWN_LEN.min(value.len()));
     forms
+}
+
+/// Whether `form` (one of [`encodings`]) is a base64 fragment: its match is widened to the
+/// whole base64 token around it, padding included, so no encoded neighbour bits stay.
+pub(crate) fn is_base64_form(value: &str, form: &[u8]) -> bool {
+    [&base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE_NO_PAD]
+        .iter()
+        .any(|engine| {
+            (0..3).any(|shift| base64_core(engine, value.as_bytes(), shift).as_deref() == Some(form))
+        })
+        && form != value.as_bytes()
+}
+
+/// Widens `span` of `bytes` over the base64 token it sits in (both alphabets, `=` padding).
+pub(crate) fn widen_base64(bytes: &[u8], span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+    let start = bytes[..span.start].iter().rposition(|b| !b64(b)).map_or(0, |i| i + 1);
+    let mut end = bytes[span.end..].iter().position(|b| !b64(b)).map_or(bytes.len(), |i| span.end + i);
+    let mut padding = 0;
+    while end < bytes.len() && bytes[end] == b'=' && padding < 2 {
+        end += 1;
+        padding += 1;
+    }
+    start..end
+}
+
+/// The text with percent escapes (`%2F`, `%2f`) and JSON/JavaScript backslash escapes
+/// (`\/`, `\"`, `\\`, `\n`, `\uXXXX` with surrogate pairs) decoded, and for each decoded
+/// byte the offset in `bytes` where it starts (plus one last entry, `bytes.len()`). `None` when
+/// there is nothing to decode. Searching the decoded text for a known value finds it in any mix
+/// of encoded and literal characters, whatever safe set the encoder used.
+pub(crate) fn decoded_view(bytes: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
+    memchr::memchr2(b'%', b'\\', bytes)?;
+    let hex = |b: u8| (b as char).to_digit(16);
+    let unit = |at: usize| -> Option<u32> {
+        // `\uXXXX` at `at`.
+        let h = bytes.get(at + 2..at + 6)?;
+        (bytes.get(at + 1) == Some(&b'u')).then_some(())?;
+        h.iter().try_fold(0u32, |acc, b| Some(acc * 16 + hex(*b)?))
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut map = Vec::with_capacity(bytes.len() + 1);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            if let (Some(h), Some(l)) =
+                (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b)))
+            {
+                map.push(i);
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        } else if b == b'\\' {
+            let simple = match bytes.get(i + 1) {
+                Some(b'/') => Some(b'/'),
+                Some(b'"') => Some(b'"'),
+                Some(b'\'') => Some(b'\''),
+                Some(b'\\') => Some(b'\\'),
+                Some(b'n') => Some(b'\n'),
+                Some(b't') => Some(b'\t'),
+                Some(b'r') => Some(b'\r'),
+                _ => None,
+            };
+            if let Some(c) = simple {
+                map.push(i);
+                out.push(c);
+                i += 2;
+                continue;
+            }
+            if let Some(u) = unit(i) {
+                let (ch, len) = match u {
+                    0xD800..=0xDBFF => {
+                        match bytes.get(i + 6).filter(|b| **b == b'\\').and_then(|_| unit(i + 6)) {
+                            Some(low @ 0xDC00..=0xDFFF) => {
+                                (char::from_u32(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)), 12)
+                            }
+                            _ => (None, 6),
+                        }
+                    }
+                    _ => (char::from_u32(u), 6),
+                };
+                if let Some(ch) = ch {
+                    let mut buf = [0u8; 4];
+                    for byte in ch.encode_utf8(&mut buf).bytes() {
+                        map.push(i);
+                        out.push(byte);
+                    }
+                    i += len;
+                    continue;
+                }
+            }
+        }
+        map.push(i);
+        out.push(b);
+        i += 1;
+    }
+    map.push(bytes.len());
+    Some((out, map))
 }
 
 fn lowercase_percent_escapes(url: &str) -> String {

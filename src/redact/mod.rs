@@ -116,17 +116,29 @@ impl RedactorBuilder {
             None => RuleSet::builtin()?,
         };
         let detector = Detector::new(rules)?;
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        // Each form, and whether it is a base64 fragment (its match is widened to the token).
+        let mut forms: Vec<(Vec<u8>, bool)> = Vec::new();
         let mut ignored = 0;
         for value in &self.known {
             if value.chars().count() < known::MIN_KNOWN_LEN {
                 ignored += 1;
                 continue;
             }
-            patterns.extend(known::encodings(value));
+            forms.extend(known::encodings(value).into_iter().map(|f| {
+                let b64 = known::is_base64_form(value, &f);
+                (f, b64)
+            }));
         }
-        patterns.sort();
-        patterns.dedup();
+        forms.sort();
+        forms.dedup_by(|a, b| {
+            let same = a.0 == b.0;
+            if same {
+                b.1 |= a.1;
+            }
+            same
+        });
+        let base64_forms: Vec<bool> = forms.iter().map(|f| f.1).collect();
+        let patterns: Vec<Vec<u8>> = forms.into_iter().map(|f| f.0).collect();
         let known_values = if patterns.is_empty() {
             None
         } else {
@@ -137,7 +149,7 @@ impl RedactorBuilder {
                     .map_err(|e| crate::Error::Prefilter(e.to_string()))?,
             )
         };
-        Ok(Redactor { detector, known_values, known_ignored: ignored })
+        Ok(Redactor { detector, known_values, base64_forms, known_ignored: ignored })
     }
 }
 
@@ -160,6 +172,8 @@ impl RedactorBuilder {
 pub struct Redactor {
     detector: Detector,
     known_values: Option<AhoCorasick>,
+    /// Per known-value pattern: a base64 fragment.
+    base64_forms: Vec<bool>,
     known_ignored: usize,
 }
 
@@ -195,12 +209,38 @@ impl Redactor {
                 Redaction { span, source: Source::Rule(m.rule), whole }
             })
             .collect();
-        if let Some(known) = &self.known_values {
-            spans.extend(known.find_iter(bytes).map(|m| Redaction {
-                span: m.range(),
-                source: Source::Known,
-                whole: false,
+        if let Some(automaton) = &self.known_values {
+            spans.extend(automaton.find_iter(bytes).map(|m| {
+                let span = if self.base64_forms[m.pattern().as_usize()] {
+                    known::widen_base64(bytes, m.range())
+                } else {
+                    m.range()
+                };
+                Redaction { span, source: Source::Known, whole: false }
             }));
+            // Any mix of percent escapes, JSON escapes and literal characters, nested up to
+            // three deep (JSON in a URL parameter in a JSON log line).
+            let mut view: Option<(Vec<u8>, Vec<usize>)> = None;
+            for _ in 0..3 {
+                let current = view.as_ref().map_or(bytes, |(text, _)| text.as_slice());
+                let Some((decoded, map)) = known::decoded_view(current) else {
+                    break;
+                };
+                // Offsets into `bytes`, through the earlier layers.
+                let map: Vec<usize> = match &view {
+                    Some((_, outer)) => map.iter().map(|&i| outer[i]).collect(),
+                    None => map,
+                };
+                spans.extend(automaton.find_iter(&decoded).map(|m| Redaction {
+                    span: map[m.start()]..map[m.end()],
+                    source: Source::Known,
+                    whole: false,
+                }));
+                if decoded.len() == current.len() {
+                    break; // nothing left to decode
+                }
+                view = Some((decoded, map));
+            }
         }
         spans.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
         let mut merged: Vec<Redaction> = Vec::with_capacity(spans.len());

@@ -402,3 +402,64 @@ fn scan_reports_cut_short_and_oversized_key_blocks() {
         ]
     );
 }
+
+/// A known value's encodings as real encoders write them: Python's `urllib.parse` (default
+/// `quote` keeps `/`; other safe sets; `quote_plus`; `urlencode`), `json.dumps` (ASCII escapes
+/// `\uXXXX` and not), JSON with `\/` (as PHP and some Java encoders write it), base64 standard and
+/// URL-safe with and without padding, hex lower and upper.
+fn python_encodings(value: &str) -> Vec<(String, String)> {
+    let script = r#"
+import base64, json, sys, urllib.parse as u
+v = sys.argv[1]
+b = v.encode()
+forms = {
+    "quote": u.quote(v),
+    "quote-safe-none": u.quote(v, safe=""),
+    "quote-sub-delims": u.quote(v, safe="/:@!$&'()*+,;="),
+    "quote-lowercase": "".join(c.lower() if i and s[i - 1] == "%" or i > 1 and s[i - 2] == "%" else c for s in [u.quote(v, safe="")] for i, c in enumerate(s)),
+    "quote_plus": u.quote_plus(v),
+    "urlencode": u.urlencode({"p": v}),
+    "json-ascii": json.dumps(v)[1:-1],
+    "json-utf8": json.dumps(v, ensure_ascii=False)[1:-1],
+    "json-slash": json.dumps(v)[1:-1].replace("/", "\\/"),
+    "json-in-url": u.quote(json.dumps({"secret": v})),
+    "b64": base64.b64encode(b).decode(),
+    "b64-nopad": base64.b64encode(b).decode().rstrip("="),
+    "b64url": base64.urlsafe_b64encode(b).decode(),
+    "b64url-nopad": base64.urlsafe_b64encode(b).decode().rstrip("="),
+    "basic": base64.b64encode(b"svc-user:" + b).decode(),
+    "hex": b.hex(),
+    "HEX": b.hex().upper(),
+}
+print(json.dumps(forms))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, value])
+        .output()
+        .expect("python3 runs (it is on every CI machine of this project)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_slice(&out.stdout).unwrap();
+    map.into_iter().collect()
+}
+
+#[test]
+fn known_values_are_caught_as_real_encoders_write_them() {
+    // A made-up password with the characters encoders treat differently.
+    let value = format!("Zq8/vN3+kL0p \"Rt\" {}&=?#%~{}", "\u{e9}", Fakes::new(11).alnum(6));
+    let redactor = Redactor::builder().known_value(value.clone()).build().unwrap();
+    for (name, encoded) in python_encodings(&value) {
+        let line = format!("2026-11-20T08:00:01Z ERROR login failed with {encoded} for bot1\n");
+        let out = redactor.redact(&line).into_owned();
+        assert!(!out.contains(&encoded), "{name}: {encoded} survived: {out}");
+        assert!(
+            out.ends_with(" for bot1\n") && out.starts_with("2026-11-20T08:00:01Z ERROR login failed with "),
+            "{name}: {out}"
+        );
+        // The bits of a base64 token around the value do not stay either.
+        if name.starts_with("b64") || name == "basic" {
+            let masked = out.split("with ").nth(1).and_then(|r| r.strip_suffix(" for bot1\n")).unwrap();
+            assert!(masked.starts_with("****") && masked.chars().count() <= 8, "{name}: {out}");
+        }
+        assert_eq!(stream(&redactor, line.as_bytes(), &[line.len() / 2]), out.as_bytes(), "{name}");
+    }
+}
