@@ -55,7 +55,7 @@ pub(crate) fn run(command: RulesCommand) -> Result<ExitStatus, CliError> {
             Ok(ExitStatus::Pass)
         }
         RulesCommand::Check { rules, sample } => {
-            let detector = Detector::new(RuleSet::load(&rules.rules)?)?;
+            let detector = Detector::new(RuleSet::load_with_examples(&rules.rules)?)?;
             let failures = detector.check_examples();
             let sample = sample.map(|path| read_sample(&path)).transpose()?;
             let mut text = String::new();

@@ -80,9 +80,9 @@ impl Detector {
         let decoys = &self.rule_set().decoys;
         for decoy in decoys.values.iter().chain(&decoys.lines) {
             let caught = |text: &str| {
-                decoy.regex.is_match(text.as_bytes())
+                decoy.regex().is_match(text.as_bytes())
                     || (decoy.deleet
-                        && decoy.regex.is_match(crate::rules::dummy::letters(text.as_bytes()).as_bytes()))
+                        && decoy.regex().is_match(crate::rules::dummy::letters(text.as_bytes()).as_bytes()))
             };
             for example in &decoy.examples {
                 if !caught(example) {

@@ -60,14 +60,16 @@ impl Detector {
     pub fn new(rules: RuleSet) -> Result<Detector, crate::Error> {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut index_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (index, rule) in rules.rules.iter().enumerate() {
             if !rule.near.is_empty() {
                 continue; // searched next to its anchors' findings, not by keyword
             }
             for keyword in &rule.keywords {
-                match keywords.iter().position(|k| k == keyword) {
-                    Some(at) => keyword_rules[at].push(index),
+                match index_of.get(keyword.as_str()) {
+                    Some(&at) => keyword_rules[at].push(index),
                     None => {
+                        index_of.insert(keyword, keywords.len());
                         keywords.push(keyword.clone());
                         keyword_rules.push(vec![index]);
                     }
@@ -432,7 +434,7 @@ impl Detector {
             (d.applies_to == DecoyScope::All || rule.generic) && !rule.ignore_decoys.contains(&d.id)
         };
         let line = line_around(haystack, secret);
-        !decoys.lines.iter().filter(applies).any(|d| d.regex.is_match(line))
+        !decoys.lines.iter().filter(applies).any(|d| d.regex().is_match(line))
     }
 
     /// Whether the value decoys or the dummy lists catch `value` for `rule`.
@@ -444,10 +446,10 @@ impl Detector {
         let fits = |d: &&Decoy| value.len() <= d.max_len;
         let deleeted = OnceCell::new();
         let caught = |d: &Decoy| {
-            d.regex.is_match(value)
+            d.regex().is_match(value)
                 || (d.deleet
                     && value.len() <= dummy::MAX_LEN
-                    && d.regex.is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
+                    && d.regex().is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
         };
         decoys.values.iter().filter(applies).filter(fits).any(caught)
             || decoys

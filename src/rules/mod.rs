@@ -176,12 +176,22 @@ pub enum DecoyScope {
 #[derive(Debug)]
 pub(crate) struct Decoy {
     pub(crate) id: String,
-    pub(crate) regex: Regex,
+    pattern: String,
+    regex: OnceLock<Regex>,
     pub(crate) applies_to: DecoyScope,
     pub(crate) deleet: bool,
     pub(crate) max_len: usize,
     pub(crate) examples: Vec<String>,
     pub(crate) counter_examples: Vec<String>,
+}
+
+impl Decoy {
+    /// The compiled regex (built-in decoys compile on first use).
+    pub(crate) fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            builder(&self.pattern).build().expect("built-in decoy regexes are checked by the tests")
+        })
+    }
 }
 
 /// Well-known dummy passwords and placeholder words (`[[dummy]]` in `decoys.toml`).
@@ -216,10 +226,21 @@ pub struct RuleSet {
 const REGEX_SIZE_LIMIT: usize = 16 << 20;
 
 impl RuleSet {
-    /// The rule packs compiled into the binary.
+    /// The rule packs compiled into the binary, without their examples (what a scan needs:
+    /// parsing the examples too would triple the start-up time of a pre-commit run).
     pub fn builtin() -> Result<RuleSet, RuleFileError> {
+        RuleSet::from_files(builtin::LEAN_FILES)
+    }
+
+    /// The built-in packs with their examples and counter-examples, for
+    /// [`Detector::check_examples`](crate::detect::Detector::check_examples).
+    pub fn builtin_with_examples() -> Result<RuleSet, RuleFileError> {
+        RuleSet::from_files(builtin::FILES)
+    }
+
+    fn from_files(files: &[(&str, &str)]) -> Result<RuleSet, RuleFileError> {
         let mut set = RuleSet { rules: Vec::new(), decoys: Decoys::default() };
-        for (name, text) in builtin::FILES {
+        for (name, text) in files {
             set.add(name, text, false)?;
         }
         Ok(set)
@@ -246,7 +267,16 @@ impl RuleSet {
 
     /// Built-in packs plus every `*.toml` in each of `dirs` (sorted by name).
     pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet, crate::Error> {
-        let mut set = RuleSet::builtin()?;
+        RuleSet::builtin()?.with_dirs(extra_dirs)
+    }
+
+    /// [`RuleSet::load`] with the built-in packs' examples kept, for `rules check`.
+    pub fn load_with_examples(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet, crate::Error> {
+        RuleSet::builtin_with_examples()?.with_dirs(extra_dirs)
+    }
+
+    fn with_dirs(self, extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet, crate::Error> {
+        let mut set = self;
         for dir in extra_dirs {
             let dir = dir.as_ref();
             let entries = std::fs::read_dir(dir)
@@ -279,9 +309,16 @@ impl RuleSet {
             for (list, out) in [(raw.value, &mut self.decoys.values), (raw.line, &mut self.decoys.lines)] {
                 for spanned in list {
                     let d = spanned.into_inner();
-                    let regex = compile_regex(&d.regex, name, text)?;
+                    // Built-in decoys compile on first use, like built-in rules: a pre-commit run
+                    // that finds nothing never pays for them. A user's file compiles now, so its
+                    // errors point at the file.
+                    let regex = OnceLock::new();
+                    if eager {
+                        let _ = regex.set(compile_regex(&d.regex, name, text)?);
+                    }
                     out.push(Decoy {
                         id: d.id,
+                        pattern: d.regex.get_ref().clone(),
                         regex,
                         applies_to: d.applies_to,
                         deleet: d.deleet,

@@ -6,7 +6,7 @@ use secrets_hygiene::rules::RuleSet;
 use crate::fake::Fakes;
 
 fn builtin() -> Detector {
-    Detector::new(RuleSet::builtin().expect("built-in packs load")).expect("detector builds")
+    Detector::new(RuleSet::builtin_with_examples().expect("built-in packs load")).expect("detector builds")
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn write_acme_pack(dir: &std::path::Path, example: &str, counter_example: &str) 
 fn user_packs_are_loaded_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     write_acme_pack(dir.path(), "token=acme_q8zr2kd0lmxw7pft3uyh9svb", "acme_short");
-    let set = RuleSet::load(&[dir.path()]).unwrap();
+    let set = RuleSet::load_with_examples(&[dir.path()]).unwrap();
     assert!(set.get("acme.token").is_some());
     let detector = Detector::new(set).unwrap();
     assert!(detector.check_examples().is_empty());
@@ -197,4 +197,14 @@ fn the_key_half_of_a_pair_is_found_next_to_its_secret_half_only() {
     let ids: Vec<&str> =
         detector.find(far.as_bytes()).iter().map(|m| detector.rules()[m.rule].id.as_str()).collect();
     assert_eq!(ids, ["generic.secret"]);
+}
+
+#[test]
+fn the_lean_packs_a_scan_loads_hold_every_rule_and_no_example() {
+    let lean = RuleSet::builtin().expect("lean packs load");
+    let full = RuleSet::builtin_with_examples().expect("full packs load");
+    let ids = |set: &RuleSet| set.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&lean), ids(&full));
+    assert!(lean.rules.iter().all(|r| r.example_count() == 0 && r.counter_example_count() == 0));
+    assert!(full.rules.iter().all(|r| r.example_count() > 0));
 }
