@@ -285,33 +285,14 @@ impl Detector {
             };
             let mut windows: Vec<Range<usize>> = Vec::new();
             for anchor in anchors.iter().filter(is_anchor) {
-                let window = lines_around(haystack, anchor.span.clone(), rule.near_lines);
-                match windows.last_mut() {
-                    Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
-                    _ => windows.push(window),
-                }
+                merge_window(&mut windows, lines_around(haystack, anchor.span.clone(), rule.near_lines));
             }
-            let matcher = rule.matcher();
-            let mut locations = matcher.regex.capture_locations();
-            for window in windows {
-                let slice = &haystack[window.clone()];
-                let mut at = 0;
-                while at <= slice.len() {
-                    let Some(whole) = matcher.regex.captures_read_at(&mut locations, slice, at) else {
-                        break;
-                    };
-                    at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
-                    let Some((start, end)) = locations.get(matcher.secret_group) else {
-                        continue;
-                    };
-                    let (span, secret) =
-                        (shift(whole.range(), window.start), window.start + start..window.start + end);
-                    let is_anchor_itself =
-                        anchors.iter().any(|a| a.secret.start < secret.end && secret.start < a.secret.end);
-                    if !is_anchor_itself && self.accept(rule, haystack, span.clone(), secret.clone()) {
-                        found.push(Match { rule: index, span, secret, decoded: None });
-                    }
-                }
+            // The anchor's own value is not its pair.
+            let not_an_anchor = |secret: &Range<usize>| {
+                !anchors.iter().any(|a| a.secret.start < secret.end && secret.start < a.secret.end)
+            };
+            for window in &windows {
+                self.match_window(index, haystack, window, &not_an_anchor, &mut found);
             }
         }
         found
@@ -341,11 +322,7 @@ impl Detector {
             if list.last().is_some_and(|w| start >= w.start && end <= w.end) || !wanted(rule) {
                 return;
             }
-            let window = window_around(haystack, start, end, rules[rule].multiline);
-            match list.last_mut() {
-                Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
-                _ => list.push(window),
-            }
+            merge_window(list, window_around(haystack, start, end, rules[rule].multiline));
         };
         for hit in hits {
             let end = hit.start + self.finder.keyword_len(hit.keyword);
@@ -355,33 +332,43 @@ impl Detector {
         }
         let mut found = Vec::new();
         for (index, list) in windows.iter().enumerate() {
-            let rule = &rules[index];
-            if list.is_empty() {
-                continue;
-            }
-            let matcher = rule.matcher();
-            let mut locations = matcher.regex.capture_locations();
             for window in list {
-                let slice = &haystack[window.clone()];
-                let mut at = 0;
-                while at <= slice.len() {
-                    let Some(whole) = matcher.regex.captures_read_at(&mut locations, slice, at) else {
-                        break;
-                    };
-                    // Step past empty matches so the loop always advances.
-                    at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
-                    let Some((start, end)) = locations.get(matcher.secret_group) else {
-                        continue;
-                    };
-                    let (span, secret) =
-                        (shift(whole.range(), window.start), window.start + start..window.start + end);
-                    if self.accept(rule, haystack, span.clone(), secret.clone()) {
-                        found.push(Match { rule: index, span, secret, decoded: None });
-                    }
-                }
+                self.match_window(index, haystack, window, &|_| true, &mut found);
             }
         }
         found
+    }
+
+    /// Runs rule `index`'s regex over `window`, adding the accepted matches whose secret
+    /// `keep` allows to `found`.
+    fn match_window(
+        &self,
+        index: usize,
+        haystack: &[u8],
+        window: &Range<usize>,
+        keep: &dyn Fn(&Range<usize>) -> bool,
+        found: &mut Vec<Match>,
+    ) {
+        let rule = &self.rules.rules[index];
+        let matcher = rule.matcher();
+        let mut locations = matcher.regex.capture_locations();
+        let slice = &haystack[window.clone()];
+        let mut at = 0;
+        while at <= slice.len() {
+            let Some(whole) = matcher.regex.captures_read_at(&mut locations, slice, at) else {
+                break;
+            };
+            // Step past empty matches so the loop always advances.
+            at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+            let Some((start, end)) = locations.get(matcher.secret_group) else {
+                continue;
+            };
+            let (span, secret) =
+                (shift(whole.range(), window.start), window.start + start..window.start + end);
+            if keep(&secret) && self.accept(rule, haystack, span.clone(), secret.clone()) {
+                found.push(Match { rule: index, span, secret, decoded: None });
+            }
+        }
     }
 
     /// The rule's filters, then the shared decoys.
@@ -529,6 +516,14 @@ fn escapes(text: &[u8]) -> (bool, bool) {
 /// Whether `needle` (lowercase) occurs in `haystack`, ignoring ASCII case.
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Adds `window` to `windows` (sorted by start), merged into the last one when they overlap.
+fn merge_window(windows: &mut Vec<Range<usize>>, window: Range<usize>) {
+    match windows.last_mut() {
+        Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+        _ => windows.push(window),
+    }
 }
 
 /// The lines holding `span` plus `reach` lines above and below, without the last terminator.
