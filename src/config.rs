@@ -27,6 +27,9 @@ pub struct Config {
     /// Globs to leave out.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Which `.hygieneignore` files are honoured; `None`: the default (`tracked` in a git
+    /// repository, else `all`).
+    pub ignore_files: Option<crate::ignore_files::IgnoreFiles>,
     /// Extra rule-pack directories, relative to the root.
     #[serde(default)]
     pub rules: Vec<PathBuf>,

@@ -54,6 +54,13 @@ pub enum Error {
         help("each [[allow]] entry needs `reason` and `paths` and/or `rules`")
     )]
     Allowlist(String),
+    /// `ignore_files` in `hygiene.toml` cannot be applied.
+    #[error("hygiene.toml: {0}")]
+    #[diagnostic(
+        code(hygiene::ignore_files),
+        help(r#"ignore_files is "tracked" (only in a git repository), "all", "none", or a list of existing .hygieneignore paths relative to the root"#)
+    )]
+    IgnoreFiles(String),
     /// A path given on the command line does not exist.
     #[error("{0}: no such file or directory")]
     #[diagnostic(code(hygiene::missing_path))]

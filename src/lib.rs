@@ -28,6 +28,7 @@ pub mod findings;
 pub mod fingerprint;
 pub mod forbidden;
 pub mod gate;
+pub mod ignore_files;
 pub mod location;
 pub mod read;
 pub mod redact;

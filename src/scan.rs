@@ -125,6 +125,8 @@ pub struct ScanOutcome {
     /// Findings an inline allow marker covered (each also counted in
     /// `stats.suppressed.inline`), sorted by file and line.
     pub inline_allows: Vec<InlineAllowed>,
+    /// Every `.hygieneignore` met, whether it was honoured, and what it excluded.
+    pub ignore_files: crate::ignore_files::IgnoreSummary,
     /// Scopes that matched no file ([`walk::empty_scopes`]): a warning in the report, and a
     /// gate reason unless the scope may be empty. Set by the caller, which knows whether the
     /// scopes were chosen or are the defaults.
@@ -178,6 +180,7 @@ pub fn scan(
     let walk_errors = walked.errors.into_iter().map(|(path, message)| FileError { path, message });
     outcome.errors.splice(0..0, walk_errors);
     outcome.scope_matches = walked.scope_matches;
+    outcome.ignore_files = walked.ignore_files;
     outcome.stats.duration = started.elapsed();
     Ok(outcome)
 }

@@ -1,13 +1,13 @@
 //! Which files a scan reads: the scope globs under the root (or the paths given), minus
-//! `.hygieneignore` and `--exclude`, never the report itself. `.gitignore` is deliberately
-//! not honoured: logs and generated reports are usually git-ignored, and they are what leaks.
+//! what honoured `.hygieneignore` files exclude (see [`crate::ignore_files`]) and `--exclude`,
+//! never the report itself. `.gitignore` is deliberately not honoured: logs and generated
+//! reports are usually git-ignored, and they are what leaks.
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::WalkBuilder;
 
-/// The per-directory ignore file, in gitignore syntax.
-pub const IGNORE_FILE: &str = ".hygieneignore";
+pub use crate::ignore_files::IGNORE_FILE;
+use crate::ignore_files::{absolute, IgnorePolicy, IgnoreSummary, Ignores};
 
 /// What to walk.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct WalkPlan {
     pub follow_links: bool,
     /// Files never scanned (the report being written).
     pub never_scan: Vec<PathBuf>,
+    /// Which `.hygieneignore` files are honoured.
+    pub ignore_files: IgnorePolicy,
 }
 
 /// A file to scan.
@@ -96,6 +98,8 @@ pub struct Walked {
     /// `--exclude` (empty for explicit paths): a scope that matched none is a typo or a wrong
     /// root (see [`empty_scopes`]).
     pub scope_matches: Vec<(String, u64)>,
+    /// Every `.hygieneignore` file met, whether it was honoured, and what it excluded.
+    pub ignore_files: IgnoreSummary,
 }
 
 /// The scopes that matched no file. Scopes the user chose (`explicit`: `--scope` or
@@ -166,13 +170,16 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
     let excludes = glob_set(&plan.exclude)?;
     let never: Vec<PathBuf> = plan.never_scan.iter().map(|p| absolute(p)).collect();
+    let mut ignores = Ignores::new(&plan.ignore_files);
     let mut out = Walked::default();
+    let mut walker =
+        Walker { plan, excludes: &excludes, never: &never, ignores: &mut ignores, out: &mut out };
     match &plan.targets {
         Targets::Scopes(scopes) => {
             let scope_set = glob_set(scopes)?;
             let each: Vec<GlobSet> =
                 scopes.iter().map(|s| glob_set(std::slice::from_ref(s))).collect::<Result<_, _>>()?;
-            out.scope_matches = scopes.iter().map(|s| (s.clone(), 0)).collect();
+            walker.out.scope_matches = scopes.iter().map(|s| (s.clone(), 0)).collect();
             let mut bases: Vec<PathBuf> = scopes.iter().map(|s| plan.root.join(literal_base(s))).collect();
             bases.sort();
             bases.dedup();
@@ -183,7 +190,7 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
                 .cloned()
                 .collect();
             for base in bases.iter().filter(|b| b.exists()) {
-                walk_dir(plan, base, Some((&scope_set, &each)), &excludes, &never, &mut out);
+                walker.walk_dir(base, Some((&scope_set, &each)));
             }
         }
         Targets::Paths(paths) => {
@@ -191,103 +198,115 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
                 let meta = match std::fs::symlink_metadata(path) {
                     Ok(meta) => meta,
                     Err(e) => {
-                        out.errors.push((display_path(&plan.root, path), e.to_string()));
+                        walker.out.errors.push((display_path(&plan.root, path), e.to_string()));
                         continue;
                     }
                 };
                 if meta.is_dir() {
-                    walk_dir(plan, path, None, &excludes, &never, &mut out);
+                    walker.walk_dir(path, None);
                 } else if meta.file_type().is_symlink() && !plan.follow_links {
-                    out.skipped.push((display_path(&plan.root, path), "symlink"));
+                    walker.out.skipped.push((display_path(&plan.root, path), "symlink"));
                 } else {
-                    match ignored_by_name(path) {
+                    match walker.ignores.excludes_by_name(path) {
                         Ok(true) => {}
-                        Ok(false) => push_file(plan, path, &excludes, &never, &mut out),
-                        Err(message) => out.errors.push((display_path(&plan.root, path), message)),
+                        Ok(false) => walker.push_file(path),
+                        Err(message) => walker.out.errors.push((display_path(&plan.root, path), message)),
                     }
                 }
             }
         }
     }
+    // A malformed honoured ignore file is an error (its directory was scanned as if it were absent).
+    out.errors.extend(ignores.errors().iter().cloned());
+    out.ignore_files = ignores.summary();
     out.files.sort_by(|a, b| a.display.cmp(&b.display));
     out.files.dedup_by(|a, b| a.display == b.display);
     Ok(out)
 }
 
-/// Whether a `.hygieneignore` in one of the directories above a file passed by name (or
-/// staged) ignores it, as the walk would have (a pre-commit hook passes files by name). The nearest file that
-/// matches decides, so a `!pattern` below re-includes what a file higher up ignores. A broken
-/// ignore file is an error: the file is then neither scanned nor silently passed over.
-pub fn ignored_by_name(path: &Path) -> Result<bool, String> {
-    for dir in path.ancestors().skip(1) {
-        let ignore_file = dir.join(IGNORE_FILE);
-        if !ignore_file.is_file() {
-            continue;
-        }
-        let (matcher, error) = ignore::gitignore::Gitignore::new(&ignore_file);
-        if let Some(error) = error {
-            return Err(error.to_string()); // names the ignore file and line
-        }
-        match matcher.matched_path_or_any_parents(path, false) {
-            ignore::Match::Ignore(_) => return Ok(true),
-            ignore::Match::Whitelist(_) => return Ok(false),
-            ignore::Match::None => {}
-        }
-    }
-    Ok(false)
+/// One walk's state: the plan, the ignore files met so far, and what was found.
+struct Walker<'a, 'p> {
+    plan: &'a WalkPlan,
+    excludes: &'a GlobSet,
+    never: &'a [PathBuf],
+    ignores: &'a mut Ignores<'p>,
+    out: &'a mut Walked,
 }
 
-fn walk_dir(
-    plan: &WalkPlan,
-    base: &Path,
-    scopes: Option<(&GlobSet, &[GlobSet])>,
-    excludes: &GlobSet,
-    never: &[PathBuf],
-    out: &mut Walked,
-) {
-    let walker = WalkBuilder::new(base)
-        .hidden(false)
-        .ignore(false)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
-        .parents(true)
-        .follow_links(plan.follow_links)
-        .add_custom_ignore_filename(IGNORE_FILE)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                let path = e_path(&e).map(|p| display_path(&plan.root, p)).unwrap_or_default();
-                out.errors.push((path, e.to_string()));
-                continue;
-            }
-        };
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            continue;
+impl Walker<'_, '_> {
+    fn walk_dir(&mut self, base: &Path, scopes: Option<(&GlobSet, &[GlobSet])>) {
+        if self.pruned_on_the_way(base) {
+            return;
         }
-        let display = display_path(&plan.root, entry.path());
-        if let Some((all, each)) = scopes {
-            if !all.is_match(&display) {
+        let mut entries = walkdir::WalkDir::new(base).follow_links(self.plan.follow_links).into_iter();
+        while let Some(entry) = entries.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e.path().map(|p| display_path(&self.plan.root, p)).unwrap_or_default();
+                    self.out.errors.push((path, e.to_string()));
+                    continue;
+                }
+            };
+            let file_type = entry.file_type();
+            if entry.depth() > 0 && entry.file_name() == ".git" {
+                if file_type.is_dir() {
+                    entries.skip_current_dir();
+                }
                 continue;
             }
-            for (i, scope) in each.iter().enumerate() {
-                if scope.is_match(&display) {
-                    out.scope_matches[i].1 += 1;
+            if file_type.is_dir() {
+                // A pruned directory is not read at all (checked at depth 0 on the way in).
+                if entry.depth() > 0 && self.ignores.excludes(entry.path(), true) {
+                    entries.skip_current_dir();
+                }
+                continue;
+            }
+            let display = display_path(&self.plan.root, entry.path());
+            if let Some((all, _)) = scopes {
+                if !all.is_match(&display) {
+                    continue;
                 }
             }
+            if self.ignores.excludes(entry.path(), false) {
+                continue;
+            }
+            if let Some((_, each)) = scopes {
+                for (i, scope) in each.iter().enumerate() {
+                    if scope.is_match(&display) {
+                        self.out.scope_matches[i].1 += 1;
+                    }
+                }
+            }
+            if file_type.is_symlink() {
+                self.out.skipped.push((display, "symlink"));
+                continue;
+            }
+            self.push_file(entry.path());
         }
-        if file_type.is_symlink() {
-            out.skipped.push((display, "symlink"));
-            continue;
+    }
+
+    /// Whether an ignore file prunes `base` (a directory) or a directory between the root
+    /// and it, as a walk from the root would have.
+    fn pruned_on_the_way(&mut self, base: &Path) -> bool {
+        let (root, full) = (absolute(&self.plan.root), absolute(base));
+        let Ok(relative) = full.strip_prefix(&root) else { return false };
+        let parts: Vec<_> = relative.components().collect();
+        let mut dir = root.clone();
+        for (i, part) in parts.iter().enumerate() {
+            dir.push(part);
+            if i + 1 == parts.len() && !base.is_dir() {
+                break;
+            }
+            if self.ignores.excludes(&dir, true) {
+                return true;
+            }
         }
-        push_file(plan, entry.path(), excludes, never, out);
+        false
+    }
+
+    fn push_file(&mut self, path: &Path) {
+        push_file(self.plan, path, self.excludes, self.never, self.out);
     }
 }
 
@@ -318,31 +337,6 @@ fn push_file(plan: &WalkPlan, path: &Path, excludes: &GlobSet, never: &[PathBuf]
         size: meta.len(),
         identity: identity(&meta),
     });
-}
-
-fn e_path(err: &ignore::Error) -> Option<&Path> {
-    match err {
-        ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => e_path(err),
-        _ => None,
-    }
-}
-
-/// An absolute, `.`-free form of `path` for comparisons (no symlink resolution, so a missing
-/// report path still compares).
-fn absolute(path: &Path) -> PathBuf {
-    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for part in joined.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

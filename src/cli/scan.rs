@@ -10,6 +10,7 @@ use secrets_hygiene::baseline::{Baseline, BASELINE_FILE};
 use secrets_hygiene::config::{Config, DEFAULT_SCOPES, LOG_SCOPE};
 use secrets_hygiene::detect::Detector;
 use secrets_hygiene::fingerprint::{Fingerprinter, KeySource, KeyStore};
+use secrets_hygiene::ignore_files::{IgnorePolicy, Ignores};
 use secrets_hygiene::report::{self, Report};
 use secrets_hygiene::rules::RuleSet;
 use secrets_hygiene::scan::{self, ScanOutcome};
@@ -253,6 +254,7 @@ pub(crate) fn run_scan(
         // Even with --no-report: an earlier run's report is output, not input; nor is a
         // fingerprint key an earlier version kept in the tree.
         never_scan: vec![report_path.clone(), root.join(secrets_hygiene::fingerprint::LEGACY_KEY_FILE)],
+        ignore_files: IgnorePolicy::resolve(&root, config.ignore_files.as_ref())?,
     };
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -283,8 +285,11 @@ pub(crate) fn run_scan(
     let keep = scan::Keep { suppress: &suppress, max_per_file };
     let progress = Progress::start();
     let mut outcome = if target.staged {
-        let blobs = staged_blobs(&root, &secrets_hygiene::walk::glob_set(&plan.exclude)?)?;
-        pool.install(|| scan::scan_blobs(&detector, &fingerprinter, &keep, blobs))
+        let mut ignores = Ignores::new(&plan.ignore_files);
+        let blobs = staged_blobs(&root, &secrets_hygiene::walk::glob_set(&plan.exclude)?, &mut ignores)?;
+        let mut outcome = pool.install(|| scan::scan_blobs(&detector, &fingerprinter, &keep, blobs));
+        outcome.ignore_files = ignores.summary();
+        outcome
     } else {
         pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &keep, &|bytes| progress.add(bytes)))?
     };
@@ -299,7 +304,11 @@ pub(crate) fn run_scan(
 
 /// The staged content of every added, copied, modified or renamed file (`git diff --cached`),
 /// read from the index with `git cat-file`, minus excluded paths.
-fn staged_blobs(root: &std::path::Path, exclude: &globset::GlobSet) -> Result<Vec<scan::Blob>, CliError> {
+fn staged_blobs(
+    root: &std::path::Path,
+    exclude: &globset::GlobSet,
+    ignores: &mut Ignores<'_>,
+) -> Result<Vec<scan::Blob>, CliError> {
     let git = |args: &[&str]| -> Result<Vec<u8>, CliError> {
         let out = std::process::Command::new("git")
             .current_dir(root)
@@ -319,8 +328,10 @@ fn staged_blobs(root: &std::path::Path, exclude: &globset::GlobSet) -> Result<Ve
     let mut blobs = Vec::new();
     for name in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
         let display = String::from_utf8_lossy(name).into_owned();
-        // `.hygieneignore` as found in the working tree, as for files passed by name.
-        let ignored = secrets_hygiene::walk::ignored_by_name(&root.join(&display))
+        // `.hygieneignore` as found in the working tree (honoured when in the index, by
+        // default), as for files passed by name.
+        let ignored = ignores
+            .excludes_by_name(&root.join(&display))
             .map_err(|message| CliError::Diagnostic(miette::miette!("{message}")))?;
         if ignored || exclude.is_match(&display) {
             continue;

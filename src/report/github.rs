@@ -54,6 +54,11 @@ pub fn render(report: &Report) -> String {
             escape_data(&warning.message)
         );
     }
+    // What the ignore files did: a reviewer sees which files were not looked at, and why an
+    // ignore file had no effect.
+    for f in report.ignore_file_entries() {
+        let _ = writeln!(out, "::notice title=hygiene ignore file::{}", escape_data(&f.describe()));
+    }
     for reason in report.other_reasons() {
         let _ = writeln!(
             out,

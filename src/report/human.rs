@@ -25,6 +25,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for w in &report.warnings {
         writeln!(out, "warning: {}", w.message)?;
     }
+    for f in report.ignore_file_entries() {
+        writeln!(out, "{}", f.describe())?;
+    }
     writeln!(out, "{}", summary(report))
 }
 
@@ -53,21 +56,35 @@ pub fn summary(report: &Report) -> String {
         line.push_str(&format!(", {}", plural(report.errors.len() as u64, "error")));
     }
     line.push_str(&format!(
-        "; scanned {} ({:.1} MB), skipped {skipped}, in {:.2} s",
+        "; scanned {} ({:.1} MB), skipped {skipped}",
         plural(report.stats.files_scanned, "file"),
         report.stats.bytes_scanned as f64 / 1e6,
-        report.stats.duration_ms as f64 / 1e3
     ));
+    let ignore_files = report.ignore_file_entries();
+    let honoured: Vec<_> = ignore_files.iter().filter(|f| f.honoured).collect();
+    let (files, dirs) = honoured.iter().fold((0, 0), |(f, d), e| (f + e.files_excluded, d + e.dirs_pruned));
+    if files + dirs > 0 {
+        line.push_str(&format!(", ignore files excluded {}", plural(files, "file")));
+        if dirs > 0 {
+            line.push_str(&format!(" and {}", plural(dirs, "directory")));
+        }
+    }
+    let not_honoured = ignore_files.len() - honoured.len();
+    if not_honoured > 0 {
+        line.push_str(&format!(", {} not honoured", plural(not_honoured as u64, "ignore file")));
+    }
+    line.push_str(&format!(", in {:.2} s", report.stats.duration_ms as f64 / 1e3));
     if report.stats.files_scanned == 0 && report.errors.is_empty() {
         line.push_str(" (nothing to scan)");
     }
     line
 }
 
-fn plural(n: u64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+/// `1 file`, `2 files`; `1 directory`, `2 directories`.
+pub(crate) fn plural(n: u64, word: &str) -> String {
+    match (n, word.strip_suffix('y')) {
+        (1, _) => format!("1 {word}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {word}s"),
     }
 }

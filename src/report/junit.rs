@@ -48,6 +48,9 @@ pub fn render(report: &Report) -> String {
     ] {
         let _ = writeln!(out, r#"      <property name="{name}" value="{}"/>"#, escape(value));
     }
+    for f in report.ignore_file_entries() {
+        let _ = writeln!(out, r#"      <property name="ignore_file" value="{}"/>"#, escape(&f.describe()));
+    }
     out.push_str("    </properties>\n");
 
     for (file, findings) in &by_file {

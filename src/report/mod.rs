@@ -50,9 +50,67 @@ pub struct Report {
     /// file). Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ReasonEntry>,
+    /// The `.hygieneignore` files the scan met: which were honoured and what each excluded.
+    /// Absent when there was none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_files: Option<IgnoreFilesSection>,
     /// The release gate's verdict (`hygiene gate` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateSection>,
+}
+
+/// The report's `ignore_files`: which ignore files were honoured, and what each excluded.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IgnoreFilesSection {
+    /// Which ones are honoured: `tracked` (by git), `all`, `none` or `listed`.
+    pub honoured: String,
+    /// Where that comes from: `default: the root is in a git repository`, `ignore_files in
+    /// hygiene.toml`, ...
+    pub why: String,
+    /// Every ignore file met, sorted by path.
+    pub files: Vec<IgnoreFileEntry>,
+}
+
+/// One `.hygieneignore` file and what it did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IgnoreFileEntry {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// Whether its patterns were applied.
+    pub honoured: bool,
+    /// Why not (`not tracked by git`, `not listed in ignore_files`, ...); absent when honoured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Files in scope it excluded.
+    pub files_excluded: u64,
+    /// Directories it pruned (nothing below them was looked at).
+    pub dirs_pruned: u64,
+    /// Exclusions (files and directories) by the pattern that matched, as written. Absent
+    /// when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub patterns: BTreeMap<String, u64>,
+}
+
+impl IgnoreFileEntry {
+    /// One sentence for people: `docs/.hygieneignore: honoured, excluded 2 files and 1
+    /// directory (`*.log` 2, `build/` 1)` or `data/a/logs/.hygieneignore: not honoured (not
+    /// tracked by git)`.
+    pub fn describe(&self) -> String {
+        if let Some(reason) = &self.reason {
+            return format!("ignore file {}: not honoured ({reason})", self.path);
+        }
+        let mut line = format!(
+            "ignore file {}: honoured, excluded {} and {}",
+            self.path,
+            human::plural(self.files_excluded, "file"),
+            human::plural(self.dirs_pruned, "directory")
+        );
+        if !self.patterns.is_empty() {
+            let patterns: Vec<String> = self.patterns.iter().map(|(p, n)| format!("`{p}` {n}")).collect();
+            line.push_str(&format!(" ({})", patterns.join(", ")));
+        }
+        line
+    }
 }
 
 /// The `gate` section of the report written by `hygiene gate`.
@@ -310,8 +368,30 @@ impl Report {
                     message: format!("scope `{scope}` matched no file"),
                 })
                 .collect(),
+            ignore_files: (!outcome.ignore_files.files.is_empty()).then(|| IgnoreFilesSection {
+                honoured: outcome.ignore_files.mode.clone(),
+                why: outcome.ignore_files.why.clone(),
+                files: outcome
+                    .ignore_files
+                    .files
+                    .iter()
+                    .map(|f| IgnoreFileEntry {
+                        path: f.path.clone(),
+                        honoured: f.not_honoured.is_none(),
+                        reason: f.not_honoured.clone(),
+                        files_excluded: f.files_excluded,
+                        dirs_pruned: f.dirs_pruned,
+                        patterns: f.patterns.clone(),
+                    })
+                    .collect(),
+            }),
             gate: None,
         }
+    }
+
+    /// The ignore files in the report (none when it has no `ignore_files`).
+    pub fn ignore_file_entries(&self) -> &[IgnoreFileEntry] {
+        self.ignore_files.as_ref().map_or(&[], |s| s.files.as_slice())
     }
 
     /// Pretty JSON with a trailing newline.

@@ -89,6 +89,18 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
             locations: Vec::new(),
         }));
     }
+    // What the ignore files did, as notes.
+    notifications.extend(report.ignore_file_entries().iter().map(|f| Notification {
+        descriptor: Some(DescriptorReference { id: "hygiene/ignore_file".to_string() }),
+        level: "note",
+        message: Message::new(f.describe()),
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation::in_root(&f.path),
+                region: None,
+            },
+        }],
+    }));
     // Every other blocking reason (a gate's rotation reasons and errors) as a notification of
     // level `error` with the reason's kind: a gate that fails on rotation alone has no result.
     let others = report.other_reasons();

@@ -288,6 +288,7 @@ fn sarif_of_the_demo_scan_is_valid() {
         exclude: vec![],
         follow_links: false,
         never_scan: vec![root.join("reports/security/latest.json")],
+        ignore_files: secrets_hygiene::ignore_files::IgnorePolicy::all(&root),
     };
     let outcome =
         scan::scan(&detector, &Fingerprinter::with_key("k"), &plan, &scan::Keep::everything(), &|_| {})

@@ -8,6 +8,7 @@ mod fake;
 mod faults;
 mod formats;
 mod gate;
+mod ignore_files;
 mod no_leak;
 mod precommit;
 mod reading;
