@@ -683,7 +683,12 @@ fn scan_stream_counting(
     // previous chunk.
     let mut reported_until: u64 = 0;
     loop {
-        let eof = fill(reader, buffer, CHUNK_LEN + OVERLAP_LEN)?;
+        // A read error mid-stream (a gzip cut short, an I/O error): what was read before it
+        // is still scanned, then the error is returned.
+        let (eof, failed) = match fill(reader, buffer, CHUNK_LEN + OVERLAP_LEN) {
+            Ok(eof) => (eof, None),
+            Err(e) => (true, Some(e)),
+        };
         let limit = if eof { buffer.len() } else { cut_point(buffer) };
         let cursor = cursor.get_or_insert_with(|| LineCursor::new(buffer));
         for m in detector.find(buffer) {
@@ -700,6 +705,9 @@ fn scan_stream_counting(
             let end = chunk_start + buffer.len() as u64;
             record(cursor, buffer, chunk_start, end.min(count_until));
             cursor.advance_to(buffer, chunk_start, end);
+            if let Some(e) = failed {
+                return Err(e);
+            }
             return Ok((end, counted.unwrap_or_else(|| cursor.newlines_before())));
         }
         // The bytes before `limit` are about to go: count their lines now.
@@ -722,7 +730,8 @@ fn lines_of(chunk: &[u8], span: std::ops::Range<usize>) -> (usize, &[u8], Option
     (start, &chunk[start..end], previous)
 }
 
-/// Reads until `buffer` holds `want` bytes or the stream ends; true at end of stream.
+/// Reads until `buffer` holds `want` bytes or the stream ends; true at end of stream. On an
+/// error, the bytes read before it stay in `buffer`.
 /// `read_to_end` on a `take` grows the buffer only as data arrives, so a small file never
 /// pays for zeroing a whole chunk.
 fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, want: usize) -> io::Result<bool> {

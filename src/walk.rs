@@ -156,7 +156,7 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     let parts: Vec<_> = relative
         .components()
         .filter(|c| !matches!(c, std::path::Component::RootDir))
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| display_name(c.as_os_str()))
         .collect();
     let joined = parts.join("/");
     if relative.has_root() {
@@ -164,6 +164,41 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     } else {
         joined
     }
+}
+
+/// A file name as the report shows it: bytes that are not UTF-8 and control characters are
+/// written `\xFF`, and bidirectional-text controls `\u{202E}`, so two names never look alike
+/// (one of them would be dropped as a duplicate) and a name cannot carry a line break, a
+/// terminal escape or a reordering of the text around it into the output.
+pub fn display_name(name: &std::ffi::OsStr) -> String {
+    use std::fmt::Write as _;
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name).to_vec();
+    #[cfg(not(unix))]
+    let bytes = name.to_string_lossy().into_owned().into_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                for b in c.to_string().bytes() {
+                    let _ = write!(out, "\\x{b:02X}");
+                }
+            } else if is_bidi_control(c) {
+                let _ = write!(out, "\\u{{{:04X}}}", c as u32);
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02X}");
+        }
+    }
+    out
+}
+
+/// Characters that reorder the text around them (Unicode bidirectional formatting).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Walks the plan's targets.
@@ -219,8 +254,10 @@ pub fn walk(plan: &WalkPlan) -> Result<Walked, crate::Error> {
     // A malformed honoured ignore file is an error (its directory was scanned as if it were absent).
     out.errors.extend(ignores.errors().iter().cloned());
     out.ignore_files = ignores.summary();
-    out.files.sort_by(|a, b| a.display.cmp(&b.display));
-    out.files.dedup_by(|a, b| a.display == b.display);
+    // A file reached twice (overlapping scopes or paths) is scanned once; two files whose
+    // names display alike are both scanned.
+    out.files.sort_by(|a, b| (&a.display, &a.path).cmp(&(&b.display, &b.path)));
+    out.files.dedup_by(|a, b| a.display == b.display && absolute(&a.path) == absolute(&b.path));
     Ok(out)
 }
 
@@ -359,5 +396,18 @@ mod tests {
         assert!(!set.is_match("data/a/b/logs/app.log"));
         let bare = glob_set(&["docs".to_string()]).unwrap();
         assert!(bare.is_match("docs/runbook.md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_display_without_control_characters_and_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let show = |bytes: &[u8]| display_name(std::ffi::OsStr::from_bytes(bytes));
+        assert_eq!(show(b"run book \xc3\xa9.md"), "run book \u{e9}.md");
+        assert_eq!(show(b"a\nb\x1b[31m.md"), "a\\x0Ab\\x1B[31m.md");
+        assert_eq!(show(b"\xff.md"), "\\xFF.md");
+        assert_ne!(show(b"\xff.md"), show(b"\xfe.md"));
+        assert_eq!(show(b"\xc2\x85.md"), "\\xC2\\x85.md", "C1 controls too");
+        assert_eq!(show("a\u{202e}dm.txt".as_bytes()), "a\\u{202E}dm.txt");
     }
 }

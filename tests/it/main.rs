@@ -1,4 +1,5 @@
 //! Integration tests: the library's detector and the `hygiene` binary end to end.
+mod bad_inputs;
 mod baseline;
 mod cli;
 mod decoys;
@@ -9,7 +10,9 @@ mod faults;
 mod formats;
 mod gate;
 mod ignore_files;
+mod leak_audit;
 mod no_leak;
+mod planted;
 mod precommit;
 mod reading;
 mod redact;
