@@ -134,6 +134,10 @@ fn record(args: RecordArgs) -> Result<ExitStatus, CliError> {
         },
         note: args.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
     };
+    let (entry, masked) = entry.masked();
+    if masked {
+        warn("a secret in NAME, --by or --note was masked before it was written to the log");
+    }
     log::append(&log_path, std::slice::from_ref(&entry)).map_err(diagnostic)?;
     print(&format!(
         "recorded: {} rotated by {} on {} ({}) in {}\n",
@@ -150,6 +154,13 @@ fn import(args: ImportArgs) -> Result<ExitStatus, CliError> {
     let (root, config, log_path) = resolve(&args.log)?;
     let policy = policy(&root, &config)?;
     let outcome = log::import(&args.csv, &log_path, today_utc()).map_err(diagnostic)?;
+    if outcome.masked > 0 {
+        warn(&format!(
+            "{} row{} held a secret in rotated_by or note: masked before it was written to the log",
+            outcome.masked,
+            if outcome.masked == 1 { "" } else { "s" }
+        ));
+    }
     if let Some(policy) = policy {
         let log = log::read_optional(&log_path).map_err(diagnostic)?.unwrap_or_default();
         for name in rotation::drift::unknown_log_names(&policy, &log) {

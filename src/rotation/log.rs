@@ -94,6 +94,33 @@ const LINE_HELP: &str = "each line is one JSON object: {\"secret_name\": \"JWT_S
 \"rotation_date\": \"2026-09-01\", \"status\": \"success\"} (status `success` or `failed`; date YYYY-MM-DD or RFC 3339; optional \"note\")";
 
 impl LogEntry {
+    /// The entry with every secret the built-in rules find in its free text (`secret_name`,
+    /// `rotated_by`, `note`) masked (`****ABCD`), and whether there was one: the log is a
+    /// committed record, and a token pasted into a note must not reach it. Should the
+    /// built-in rules ever fail to load, `rotated_by` and the note are withheld (`****`).
+    pub fn masked(&self) -> (LogEntry, bool) {
+        static REDACTOR: std::sync::OnceLock<Option<crate::redact::Redactor>> = std::sync::OnceLock::new();
+        let mut out = self.clone();
+        let Some(redactor) = REDACTOR.get_or_init(|| crate::redact::Redactor::builder().build().ok()) else {
+            out.rotated_by = "****".to_string();
+            out.note = out.note.map(|_| "****".to_string());
+            return (out, true);
+        };
+        let mut changed = false;
+        let mut mask = |text: &mut String| {
+            if let std::borrow::Cow::Owned(masked) = redactor.redact(text) {
+                changed |= masked != *text;
+                *text = masked;
+            }
+        };
+        mask(&mut out.secret_name);
+        mask(&mut out.rotated_by);
+        if let Some(note) = out.note.as_mut() {
+            mask(note);
+        }
+        (out, changed)
+    }
+
     /// Checks the fields that JSON alone does not: names not empty, no line breaks in them.
     fn check(&self) -> Result<(), String> {
         for (field, value) in [("secret_name", &self.secret_name), ("rotated_by", &self.rotated_by)] {
@@ -269,7 +296,9 @@ pub fn last_success<'a>(log: &'a [LogEntry], name: &str) -> Option<&'a LogEntry>
 /// lock on the log's directory, held from the read to the rename: every append that
 /// succeeds is in the log.
 pub fn append(path: &Path, entries: &[LogEntry]) -> Result<(), RotationError> {
-    for entry in entries {
+    // Secrets in free text never reach the log (callers mask first to say so; this is the net).
+    let entries: Vec<LogEntry> = entries.iter().map(|e| e.masked().0).collect();
+    for entry in &entries {
         if let Err(message) = entry.check() {
             return Err(Problem::in_file(codes::BAD_LOG_LINE, &path.display().to_string(), message).into());
         }
@@ -278,7 +307,7 @@ pub fn append(path: &Path, entries: &[LogEntry]) -> Result<(), RotationError> {
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
-        for entry in entries {
+        for entry in &entries {
             text.push_str(&entry.to_json_line());
             text.push('\n');
         }
@@ -434,6 +463,9 @@ pub struct ImportOutcome {
     pub added: usize,
     /// Rows already in the log (identical entry), not appended again.
     pub already_logged: usize,
+    /// Rows with a secret in their free text (`rotated_by`, `note`, ...), masked before they
+    /// were compared and written (see [`LogEntry::masked`]).
+    pub masked: usize,
 }
 
 /// Imports the CSV export at `csv_path` into the log at `log_path`: every row is checked first
@@ -445,7 +477,16 @@ pub fn import(csv_path: &Path, log_path: &Path, today: Date) -> Result<ImportOut
         .map_err(|source| RotationError::Io { path: csv_path.to_path_buf(), source })?;
     let rows = import_csv(&csv_path.display().to_string(), &text, today)?;
     let total = rows.len();
-    let mut outcome = ImportOutcome { added: 0, already_logged: total };
+    let mut masked = 0;
+    let rows: Vec<LogEntry> = rows
+        .iter()
+        .map(|row| {
+            let (row, changed) = row.masked();
+            masked += usize::from(changed);
+            row
+        })
+        .collect();
+    let mut outcome = ImportOutcome { added: 0, already_logged: total, masked };
     update_locked(log_path, |mut text, existing| {
         let mut new: Vec<LogEntry> = Vec::new();
         for row in rows {
@@ -453,7 +494,7 @@ pub fn import(csv_path: &Path, log_path: &Path, today: Date) -> Result<ImportOut
                 new.push(row);
             }
         }
-        outcome = ImportOutcome { added: new.len(), already_logged: total - new.len() };
+        outcome = ImportOutcome { added: new.len(), already_logged: total - new.len(), masked };
         if new.is_empty() {
             return Ok(None);
         }
@@ -614,6 +655,28 @@ mod tests {
     }
 
     #[test]
+    fn secrets_in_free_text_are_masked_before_the_log() {
+        // Built at run time: no token-shaped literal in the source.
+        let token = format!("{}{}", "sk_live_", "Vq3ZtR8yLm2Xn6Pc4Wd9Hb7Ks1Jf5Ga0");
+        let mut e = entry("STRIPE_SECRET_KEY", "2026-11-01");
+        e.rotated_by = format!("bob {token}");
+        e.note = Some(format!("old key was {token}, revoked"));
+        let (masked, changed) = e.masked();
+        assert!(changed);
+        assert_eq!(masked.rotated_by, "bob ****5Ga0");
+        assert_eq!(masked.note.as_deref(), Some("old key was ****5Ga0, revoked"));
+        assert_eq!(
+            entry("JWT_SECRET_KEY", "2026-11-01").masked(),
+            (entry("JWT_SECRET_KEY", "2026-11-01"), false)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log.jsonl");
+        append(&log, &[e]).unwrap();
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(!text.contains(&token[8..16]) && text.contains("****5Ga0"), "{text}");
+    }
+
+    #[test]
     fn csv_import_appends_once() {
         let dir = tempfile::tempdir().unwrap();
         let csv_path = dir.path().join("export.csv");
@@ -622,11 +685,11 @@ mod tests {
         append(&log, &[entry("HF_TOKEN", "2026-01-01")]).unwrap();
         assert_eq!(
             import(&csv_path, &log, d("2026-11-25")).unwrap(),
-            ImportOutcome { added: 3, already_logged: 0 }
+            ImportOutcome { added: 3, already_logged: 0, masked: 0 }
         );
         assert_eq!(
             import(&csv_path, &log, d("2026-11-25")).unwrap(),
-            ImportOutcome { added: 0, already_logged: 3 }
+            ImportOutcome { added: 0, already_logged: 3, masked: 0 }
         );
         let entries = read(&log).unwrap();
         assert_eq!(entries.len(), 4);

@@ -78,7 +78,7 @@ impl Audit {
 
     /// A fresh planted value (token-shaped, built now).
     fn fresh(&mut self, seed: u64) -> String {
-        let value = format!("{}{}", "ghp_", Fakes::new(seed).alnum(36));
+        let value = format!("{}{}", "sk_live_", Fakes::new(seed).alnum(32));
         self.planted.add(value.as_str());
         value
     }
@@ -171,12 +171,26 @@ fn no_command_shows_a_planted_value_anywhere() {
     }
 
     // Rotation record (success and failed) and import.
-    let out = audit.run(
-        &["rotation", "record", "JWT_SECRET_KEY", "--by", "bob", "--date", "2026-11-29", "--note", "CHG-1"],
-        None,
-        &[],
-    );
+    // A token pasted into the note or the name of who rotated: masked before the log.
+    let pasted = audit.fresh(7101);
+    let note = format!("CHG-1, old key {pasted}");
+    let by = format!("bob {pasted}");
+    let args = [
+        "rotation",
+        "record",
+        "JWT_SECRET_KEY",
+        "--by",
+        by.as_str(),
+        "--date",
+        "2026-11-29",
+        "--note",
+        note.as_str(),
+    ];
+    let out = audit.run(&args, None, &[]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("masked"));
+    let log = std::fs::read_to_string(audit.root.join("ops/rotation-log.jsonl")).unwrap();
+    assert!(log.contains(&format!("CHG-1, old key ****{}", &pasted[pasted.len() - 4..])), "{log}");
     let out = audit.run(
         &[
             "rotation",
@@ -193,13 +207,17 @@ fn no_command_shows_a_planted_value_anywhere() {
         &[],
     );
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let old_key = audit.fresh(7102);
     write(
         &audit.root,
         "ops/export.csv",
-        "secret_name,rotated_by,rotation_date,status,note\nSTRIPE_SECRET_KEY,carol,2026-11-28,success,CHG-2\n",
+        format!(
+            "secret_name,rotated_by,rotation_date,status,note\nSTRIPE_SECRET_KEY,carol,2026-11-28,success,\"CHG-2, was {old_key}\"\n"
+        ),
     );
     let out = audit.run(&["rotation", "import", "ops/export.csv"], None, &[]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 row held a secret"));
 
     // Baseline create and prune (the baseline holds fingerprints, never values), then a scan
     // that applies it.
