@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Count the most common 3-byte grams (ASCII case folded) in a sample of ordinary text.
 
-The keyword finder (src/detect/keywords.rs) represents each rule keyword by one of its
+The keyword finder (crates/hygiene-core/src/detect/keywords.rs) represents each rule keyword by one of its
 3-byte substrings and checks every position of the input against them; a gram that is
 common in ordinary text (`acc` of "account", `_id` of "request_id") makes it verify often
 for nothing. This script produces the list of grams to avoid, from text that is not ours:

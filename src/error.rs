@@ -87,3 +87,15 @@ pub enum Error {
         reason: String,
     },
 }
+
+/// The core's errors keep their variant (and so their message and diagnostic code).
+impl From<hygiene_core::Error> for Error {
+    fn from(error: hygiene_core::Error) -> Self {
+        match error {
+            hygiene_core::Error::Rules(e) => Error::Rules(e),
+            hygiene_core::Error::Io { path, source } => Error::Io { path, source },
+            hygiene_core::Error::Glob { glob, message } => Error::Glob { glob, message },
+            hygiene_core::Error::Prefilter(message) => Error::Prefilter(message),
+        }
+    }
+}

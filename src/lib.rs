@@ -7,6 +7,11 @@
 //!
 //! Data flows one way: [`walk`] -> [`read`] -> [`detect`] -> [`findings`] -> [`report`].
 //!
+//! Rules, detection and redaction live in the lean `hygiene-core` crate
+//! (`crates/hygiene-core`, no CLI or terminal dependencies); this crate re-exports them as
+//! [`rules`], [`detect`] and [`redact`], so `secrets_hygiene::detect::Detector` and
+//! `hygiene_core::detect::Detector` are the same type.
+//!
 //! ```
 //! use secrets_hygiene::{detect::Detector, rules::RuleSet};
 //!
@@ -22,7 +27,6 @@ pub mod allow;
 pub mod atomic;
 pub mod baseline;
 pub mod config;
-pub mod detect;
 mod error;
 pub mod findings;
 pub mod fingerprint;
@@ -31,12 +35,11 @@ pub mod gate;
 pub mod ignore_files;
 pub mod location;
 pub mod read;
-pub mod redact;
 pub mod report;
 pub mod rewrite;
 pub mod rotation;
-pub mod rules;
 pub mod scan;
 pub mod walk;
 
 pub use error::Error;
+pub use hygiene_core::{detect, redact, rules, Error as CoreError};

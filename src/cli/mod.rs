@@ -107,6 +107,12 @@ impl From<secrets_hygiene::Error> for CliError {
     }
 }
 
+impl From<secrets_hygiene::CoreError> for CliError {
+    fn from(e: secrets_hygiene::CoreError) -> Self {
+        CliError::from(secrets_hygiene::Error::from(e))
+    }
+}
+
 impl From<secrets_hygiene::rules::RuleFileError> for CliError {
     fn from(e: secrets_hygiene::rules::RuleFileError) -> Self {
         CliError::Diagnostic(miette::Report::new(e))

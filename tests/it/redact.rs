@@ -255,7 +255,7 @@ fn closed_downstream_pipe_exits_quietly() {
 
 /// A read of several MiB is redacted in parallel pieces; the output is still the one-shot one.
 /// (That no piece edge splits a private-key block is checked where pieces are cut, in
-/// src/redact/stream.rs.)
+/// crates/hygiene-core/src/redact/stream.rs.)
 #[test]
 fn large_reads_redacted_in_parallel_equal_one_shot_redaction() {
     let (planted, secrets) = planted_text(11, &["heartbeat ok\n".to_string()], &[]);

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
 
+#[cfg(feature = "rayon")]
 use rayon::prelude::*;
 
 use super::{apply, Redaction, Redactor};
@@ -87,8 +88,12 @@ impl<'r> StreamRedactor<'r> {
             // Pieces end where a read could have ended (a line end outside any key block), and
             // redacting input that arrived in any pieces gives the same output as redacting it
             // whole, so the parallel result is the sequential one.
+            // Without the `rayon` feature the pieces are redacted one after another.
+            #[cfg(feature = "rayon")]
+            let pieces = pieces.par_iter();
+            #[cfg(not(feature = "rayon"))]
+            let pieces = pieces.iter();
             let found: Vec<Vec<Redaction>> = pieces
-                .par_iter()
                 .map(|piece| {
                     let mut spans = self.redactor.find(&released[piece.clone()]);
                     for r in &mut spans {

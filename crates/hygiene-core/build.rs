@@ -1,4 +1,5 @@
-//! Embeds every `rules/*.toml` rule pack in the binary: writes a table of
+//! Embeds every `rules/*.toml` rule pack (the packs stay data at the repository root,
+//! `../../rules` from this crate) in the library: writes a table of
 //! `(file name, include_str!(...))` pairs that `src/rules/builtin.rs` includes, and a second
 //! table of the same packs without their `examples`/`counter_examples` arrays: about two thirds
 //! of the text, which a scan never needs and would otherwise parse at every start-up.
@@ -6,7 +7,8 @@ use std::{env, fs, path::PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let rules_dir = manifest.join("rules");
+    let rules_dir = manifest.join("../../rules");
+    let rules_dir = rules_dir.canonicalize().unwrap_or(rules_dir);
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&rules_dir)
         .expect("rules/ directory exists")

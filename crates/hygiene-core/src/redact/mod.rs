@@ -30,7 +30,7 @@ pub const MIN_LEN_FOR_SUFFIX: usize = 12;
 /// after the last unprintable one (an ESC, a zero-width or bidirectional mark) are shown.
 ///
 /// ```
-/// use secrets_hygiene::redact::mask;
+/// use hygiene_core::redact::mask;
 /// assert_eq!(mask("sk_live_51Hq8ZrKd0LmXw7PfT3uYh9s"), "****Yh9s"); // hygiene:allow
 /// assert_eq!(mask("hunter2"), "****");
 /// assert_eq!(mask("Zq8vN3kL0pRt7wYx\u{1b}[0m"), "****[0m");
@@ -156,7 +156,7 @@ impl RedactorBuilder {
 /// Masks secrets in text. Built once, `Send + Sync`, cheap to share across threads.
 ///
 /// ```
-/// use secrets_hygiene::redact::Redactor;
+/// use hygiene_core::redact::Redactor;
 ///
 /// // The service knows its own credentials (here from its environment) and scrubs them from
 /// // exception text before writing a report, even where no rule would recognise them.
@@ -166,7 +166,7 @@ impl RedactorBuilder {
 /// let clean = redactor.redact(&error);
 /// assert_eq!(clean, "AuthError: signature rejected for secret=****-42x (code 40037)");
 /// assert!(!clean.contains(api_secret));
-/// # Ok::<(), secrets_hygiene::Error>(())
+/// # Ok::<(), hygiene_core::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct Redactor {

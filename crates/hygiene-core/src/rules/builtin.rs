@@ -1,4 +1,5 @@
-//! The rule packs under `rules/`, embedded at build time by `build.rs`.
+//! The rule packs under the repository's `rules/`, embedded at build time by this crate's
+//! `build.rs`.
 
 /// `(file name, contents)` of every built-in pack, sorted by file name.
 pub(crate) const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
