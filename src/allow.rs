@@ -153,7 +153,7 @@ pub struct InlineAllow {
 /// Whether a path is in a log scope (`data/*/logs/**`), where allow markers are never honoured.
 pub fn in_log_scope(display: &str) -> bool {
     static LOGS: std::sync::LazyLock<GlobSet> = std::sync::LazyLock::new(|| {
-        crate::walk::glob_set(&[crate::config::LOG_SCOPE.to_string()]).expect("the log scope compiles")
+        crate::walk::glob_set(&[crate::walk::LOG_SCOPE.to_string()]).expect("the log scope compiles")
     });
     LOGS.is_match(display)
 }

@@ -2,18 +2,15 @@
 //! repository can pin its scopes, exclusions, extra rule packs and report path.
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::SourceSpan;
 use serde::Deserialize;
 
-/// The config file's name.
-pub const CONFIG_FILE: &str = "hygiene.toml";
+pub use crate::error::ConfigError;
 
-/// Scopes scanned when neither flags nor config name any.
-pub const DEFAULT_SCOPES: &[&str] = &["docs/**", "reports/**"];
-/// Added by `--include-logs` / `include_logs = true`.
-pub const LOG_SCOPE: &str = "data/*/logs/**";
-/// Where the report goes, relative to the root.
-pub const DEFAULT_REPORT: &str = "reports/security/latest.json";
+pub use crate::CONFIG_FILE;
+
+pub use crate::report::DEFAULT_REPORT;
+pub use crate::walk::{DEFAULT_SCOPES, LOG_SCOPE};
 
 /// The `[scan]`-level settings of `hygiene.toml`.
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
@@ -49,42 +46,33 @@ pub struct Config {
     pub rotation: crate::rotation::RotationConfig,
 }
 
-/// A malformed `hygiene.toml`.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{path}: {message}")]
-#[diagnostic(code(hygiene::config::invalid), help("see the README's hygiene.toml section"))]
-pub struct ConfigError {
-    /// The file.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    #[source_code]
-    src: NamedSource<String>,
-    #[label("here")]
-    span: Option<SourceSpan>,
-}
-
 impl Config {
     /// Reads `ROOT/hygiene.toml`; a missing file is the default config.
     pub fn load(root: &Path) -> Result<Config, crate::Error> {
+        Config::read(root).map(|(config, _)| config)
+    }
+
+    /// Reads `ROOT/hygiene.toml` and keeps its text (diagnostics about `[[rotation.policy]]`
+    /// entries point into it); a missing file is the default config and no text.
+    pub fn read(root: &Path) -> Result<(Config, Option<String>), crate::Error> {
         let path = root.join(CONFIG_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Config::default(), None)),
             Err(source) => return Err(crate::Error::Io { path, source }),
         };
-        Config::parse(&path.display().to_string(), &text)
+        Ok((Config::parse(&path.display().to_string(), &text)?, Some(text)))
     }
 
     /// Parses config text; `name` labels diagnostics.
     pub fn parse(name: &str, text: &str) -> Result<Config, crate::Error> {
         toml::from_str(text).map_err(|e| {
-            crate::Error::Config(ConfigError {
-                path: name.to_string(),
-                message: e.message().to_string(),
-                src: NamedSource::new(name, text.to_string()),
-                span: e.span().map(SourceSpan::from),
-            })
+            crate::Error::Config(ConfigError::new(
+                name,
+                text,
+                e.message().to_string(),
+                e.span().map(SourceSpan::from),
+            ))
         })
     }
 }
@@ -112,6 +100,21 @@ mod tests {
         let err = Config::parse("hygiene.toml", "scope = [\"docs/**\"]\n").unwrap_err();
         let crate::Error::Config(e) = err else { panic!("config error expected") };
         assert!(e.message.contains("unknown field"), "{}", e.message);
-        assert!(e.span.is_some());
+        assert!(e.span().is_some());
+    }
+
+    #[test]
+    fn full_config_parses_through_hygiene_toml() {
+        let text =
+            "[rotation]\npolicy_file = \"docs/key-rotation-policy.md\"\nlog = \"ops/rotation-log.jsonl\"\n\
+            remind_before_due = [7, 1]\n\n[rotation.defaults.session]\ninterval = \"14 days\"\n\n\
+            [[rotation.policy]]\nname = \"REDIS_PASSWORD\"\nkey_type = \"database\"\nowner = \"platform\"\n";
+        let c = Config::parse("hygiene.toml", text).unwrap().rotation;
+        assert_eq!(c.policy_file.as_deref(), Some(std::path::Path::new("docs/key-rotation-policy.md")));
+        assert_eq!(c.reminders(), &[7, 1]);
+        assert_eq!(c.defaults["session"].interval, Some(crate::rotation::Interval::Every(14)));
+        assert_eq!(c.policy[0].name.get_ref(), "REDIS_PASSWORD");
+        let err = Config::parse("hygiene.toml", "[rotation]\npolicy = \"x\"\n").unwrap_err();
+        assert!(matches!(err, crate::Error::Config(_)));
     }
 }

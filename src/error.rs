@@ -3,7 +3,7 @@
 //! they are recorded in the report.
 use std::path::PathBuf;
 
-use miette::Diagnostic;
+use miette::{Diagnostic, NamedSource, SourceSpan};
 
 /// A failure that stops the command (exit code 2).
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -15,7 +15,7 @@ pub enum Error {
     /// `hygiene.toml` is malformed.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     #[diagnostic(code(hygiene::io))]
@@ -77,7 +77,25 @@ pub enum Error {
         /// Where it leads once `..` and symlinks are resolved.
         resolved: PathBuf,
     },
-    /// `redact --in-place` refused a file: rewriting it would lose data (see [`crate::rewrite`]).
+    /// The staged files (`--staged`) could not be listed or read from git, or an ignore file
+    /// deciding about one could not be read.
+    #[error("{0}")]
+    Staged(String),
+    /// The worker threads could not be started.
+    #[error("{0}")]
+    Threads(String),
+    /// A baseline was not written because some files could not be read.
+    #[error("{0}")]
+    PartialScan(String),
+    /// A file given as a scan report is not one.
+    #[error("{}: {message}", path.display())]
+    NotAReport {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// `redact --in-place` refused a file: rewriting it would lose data (see `rewrite`).
     #[error("{}: not rewritten: {reason}", path.display())]
     #[diagnostic(code(hygiene::redact::refused))]
     Rewrite {
@@ -86,6 +104,33 @@ pub enum Error {
         /// Why, and what to do instead.
         reason: String,
     },
+}
+
+/// A malformed `hygiene.toml`.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(hygiene::config::invalid), help("see the README's hygiene.toml section"))]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("here")]
+    span: Option<SourceSpan>,
+}
+
+impl ConfigError {
+    /// An error in `text`, the contents of the config file `path`, at `span` if known.
+    pub fn new(path: &str, text: &str, message: String, span: Option<SourceSpan>) -> ConfigError {
+        ConfigError { path: path.to_string(), message, src: NamedSource::new(path, text.to_string()), span }
+    }
+
+    /// Where in the file, if known.
+    pub fn span(&self) -> Option<SourceSpan> {
+        self.span
+    }
 }
 
 /// The core's errors keep their variant (and so their message and diagnostic code).

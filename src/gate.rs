@@ -6,13 +6,12 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::findings::Finding;
-use crate::fingerprint::Fingerprinter;
 use crate::report::{GateSection, ReasonEntry, Status as ReportStatus};
-use crate::rotation::drift::{self, BlockingSet, DriftRow, Leak, Status};
-use crate::rotation::{render, PolicyEntry};
-use crate::rules::RuleSet;
+use crate::rotation::drift::{BlockingSet, DriftRow, Status};
+use crate::rotation::render;
 use crate::scan::ScanOutcome;
+
+pub use crate::rotation::leaks::{known_values, KnownValue};
 
 /// The `[gate]` table of `hygiene.toml`.
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
@@ -29,22 +28,6 @@ pub struct GateConfig {
     /// typo in a scope or the wrong root would otherwise check nothing and pass).
     #[serde(default)]
     pub allow_empty_scope: bool,
-}
-
-/// A credential value the caller holds (from its environment), used only to recognise a
-/// leaked current value. Never stored or printed.
-#[derive(Clone)]
-pub struct KnownValue {
-    /// The variable it came from (`BOT1_BITGET_SECRET`): what the leak is attributed to.
-    pub name: String,
-    /// The value.
-    pub value: String,
-}
-
-impl std::fmt::Debug for KnownValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "KnownValue {{ name: {:?}, value: <hidden> }}", self.name)
-    }
 }
 
 /// What the rotation check produced.
@@ -86,41 +69,6 @@ pub struct Verdict {
     pub warnings: Vec<String>,
     /// A reason is an error (unreadable input) rather than a finding: exit code 2.
     pub errored: bool,
-}
-
-/// Attributes each finding to a policy key: by a known value's variable (the value is the
-/// key's current one), by a name written before the secret, or by the rule's provider.
-pub fn attribute_leaks(
-    findings: &[Finding],
-    policy: &[PolicyEntry],
-    known: &[KnownValue],
-    fingerprinter: &Fingerprinter,
-    rules: &RuleSet,
-) -> Vec<Leak> {
-    let mut leaks = Vec::new();
-    for finding in findings {
-        // A known value leaked: compare keyed fingerprints, so the value is never kept.
-        let known_entry = known
-            .iter()
-            .find(|k| fingerprinter.fingerprint(&finding.rule_id, k.value.as_bytes()) == finding.fingerprint)
-            .and_then(|k| drift::attribute(&k.name, policy));
-        let entry = known_entry
-            .or_else(|| finding.names.iter().find_map(|name| drift::attribute(name, policy)))
-            .or_else(|| {
-                drift::attribute_rule(&finding.rule_id, &rules.env_prefixes(&finding.rule_id), policy)
-            });
-        if let Some(entry) = entry {
-            leaks.push(Leak {
-                secret_name: entry.name.clone(),
-                rule_id: finding.rule_id.clone(),
-                file: finding.file.clone(),
-                line: finding.line,
-                seen_on: finding.seen_on,
-                known_value: known_entry.is_some(),
-            });
-        }
-    }
-    leaks
 }
 
 /// The verdict over a scan and the rotation drift.

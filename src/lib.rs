@@ -38,8 +38,12 @@ pub mod read;
 pub mod report;
 pub mod rewrite;
 pub mod rotation;
+pub mod run;
 pub mod scan;
 pub mod walk;
 
 pub use error::Error;
+
+/// The config file's name, at the scan root (see [`config`]).
+pub const CONFIG_FILE: &str = "hygiene.toml";
 pub use hygiene_core::{detect, redact, rules, Error as CoreError};

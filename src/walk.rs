@@ -9,6 +9,11 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 pub use crate::ignore_files::IGNORE_FILE;
 use crate::ignore_files::{absolute, IgnorePolicy, IgnoreSummary, Ignores};
 
+/// Scopes scanned when neither the caller nor `hygiene.toml` names any.
+pub const DEFAULT_SCOPES: &[&str] = &["docs/**", "reports/**"];
+/// Added by `--include-logs` / `include_logs = true`.
+pub const LOG_SCOPE: &str = "data/*/logs/**";
+
 /// What to walk.
 #[derive(Debug, Clone)]
 pub enum Targets {

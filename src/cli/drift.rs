@@ -1,11 +1,12 @@
 //! `hygiene drift`: load the rotation policy and log, compute every key's status for a day
 //! (default: today in UTC, read here, never in the library), print the table or JSON.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use jiff::civil::Date;
 use secrets_hygiene::config::Config;
-use secrets_hygiene::rotation::{self, drift, render, PolicyEntry};
+use secrets_hygiene::report::Report;
+use secrets_hygiene::rotation::{self, drift, leaks, render};
 use secrets_hygiene::rules::RuleSet;
 
 use super::{print, CliError, ExitStatus};
@@ -63,8 +64,10 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
     if !root.is_dir() {
         return Err(secrets_hygiene::Error::MissingPath(root).into());
     }
-    let config = Config::load(&root)?.rotation;
-    let policy = rotation::load_policy(&root, &config, args.policy.as_deref()).map_err(diagnostic)?;
+    let (config, config_text) = Config::read(&root)?;
+    let config = config.rotation;
+    let policy = rotation::load_policy(&root, &config, args.policy.as_deref(), config_text.as_deref())
+        .map_err(diagnostic)?;
     let log = rotation::read_log(&root, &config, args.log.as_deref()).map_err(diagnostic)?;
     if log.missing_default {
         warn(&format!(
@@ -74,7 +77,7 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
     }
     let log = log.entries;
     let leaks = match &args.report {
-        Some(path) => leaks_from_report(path, &policy, &RuleSet::builtin()?)?,
+        Some(path) => leaks::leaks_from_report(&Report::read(path)?, &policy, &RuleSet::builtin()?),
         None => Vec::new(),
     };
     let today = args.now.unwrap_or_else(today_utc);
@@ -91,44 +94,6 @@ pub(crate) fn run(args: DriftArgs) -> Result<ExitStatus, CliError> {
     } else {
         ExitStatus::Pass
     })
-}
-
-/// Findings of a scan report attributed to policy keys by rule family (`alpaca.secret-key` ->
-/// `ALPACA_SECRET_KEY`). A finding in the current report is still in the repository, so it has
-/// no date: it marks its key leaked until it is redacted.
-fn leaks_from_report(
-    path: &Path,
-    policy: &[PolicyEntry],
-    rules: &RuleSet,
-) -> Result<Vec<drift::Leak>, CliError> {
-    let bad = |message: String| CliError::Diagnostic(miette::miette!("{}: {message}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-    let report: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(format!("not a scan report: {e}")))?;
-    if report["schema_version"] != 1 {
-        return Err(bad("not a version 1 scan report".into()));
-    }
-    let findings =
-        report["findings"].as_array().ok_or_else(|| bad("the report has no findings array".into()))?;
-    let mut leaks = Vec::new();
-    for f in findings {
-        let (Some(rule_id), Some(file), Some(line)) =
-            (f["rule_id"].as_str(), f["file"].as_str(), f["line"].as_u64())
-        else {
-            return Err(bad("a finding lacks rule_id, file or line".into()));
-        };
-        if let Some(entry) = drift::attribute_rule(rule_id, &rules.env_prefixes(rule_id), policy) {
-            leaks.push(drift::Leak {
-                secret_name: entry.name.clone(),
-                rule_id: rule_id.to_string(),
-                file: file.to_string(),
-                line,
-                seen_on: None,
-                known_value: false,
-            });
-        }
-    }
-    Ok(leaks)
 }
 
 #[allow(clippy::print_stderr)]

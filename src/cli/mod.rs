@@ -12,8 +12,6 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use secrets_hygiene::redact::diagnostic::RedactedDiagnostic;
-use secrets_hygiene::redact::Redactor;
 
 /// Secrets hygiene scanner and release gate.
 #[derive(Debug, Parser)]
@@ -70,27 +68,7 @@ pub(crate) struct RuleArgs {
     pub(crate) rules: Vec<PathBuf>,
 }
 
-/// How a command ended, as an exit code: 0 pass, 1 fail, 2 error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ExitStatus {
-    /// Nothing found.
-    Pass,
-    /// Findings, or a check that failed.
-    Fail,
-    /// The command could not do its job.
-    Error,
-}
-
-impl ExitStatus {
-    /// The process exit code.
-    pub(crate) fn code(self) -> u8 {
-        match self {
-            ExitStatus::Pass => 0,
-            ExitStatus::Fail => 1,
-            ExitStatus::Error => 2,
-        }
-    }
-}
+pub(crate) use secrets_hygiene::run::ExitStatus;
 
 /// Errors a command can end with.
 #[derive(Debug)]
@@ -151,17 +129,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     }
 }
 
-/// `diagnostic` as it may be shown: every secret the built-in rules find in its source
-/// snippet, message, labels, help and causes masked (see [`RedactedDiagnostic`]). Every
-/// diagnostic the binary prints or writes into a report goes through here.
-pub(crate) fn redacted(diagnostic: &dyn miette::Diagnostic) -> miette::Report {
-    static REDACTOR: std::sync::OnceLock<Option<Redactor>> = std::sync::OnceLock::new();
-    match REDACTOR.get_or_init(|| Redactor::builder().build().ok()) {
-        Some(redactor) => miette::Report::new(RedactedDiagnostic::new(diagnostic, redactor)),
-        // Never expected (the built-in rules are tested); without them nothing can be shown safely.
-        None => miette::miette!("an error occurred; its details are withheld because the built-in rules needed to mask them could not be loaded"),
-    }
-}
+pub(crate) use secrets_hygiene::redact::diagnostic::redacted;
 
 /// Writes `text` to stdout, mapping failures to [`CliError::Output`].
 pub(crate) fn print(text: &str) -> Result<(), CliError> {

@@ -82,23 +82,30 @@ pub(crate) fn run(command: RotationCommand) -> Result<ExitStatus, CliError> {
     }
 }
 
-/// The root's `[rotation]` config and the log path.
-fn resolve(args: &LogArgs) -> Result<(PathBuf, RotationConfig, PathBuf), CliError> {
+/// The root, its `[rotation]` config (with the text of `hygiene.toml`) and the log path.
+fn resolve(args: &LogArgs) -> Result<(PathBuf, Loaded, PathBuf), CliError> {
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
     if !root.is_dir() {
         return Err(secrets_hygiene::Error::MissingPath(root).into());
     }
-    let config = Config::load(&root)?.rotation;
-    let log_path = args.log.clone().unwrap_or_else(|| config.log_path(&root));
-    Ok((root, config, log_path))
+    let (config, text) = Config::read(&root)?;
+    let log_path = args.log.clone().unwrap_or_else(|| config.rotation.log_path(&root));
+    Ok((root, Loaded { config: config.rotation, text }, log_path))
+}
+
+/// The `[rotation]` config and the `hygiene.toml` text it came from.
+struct Loaded {
+    config: RotationConfig,
+    text: Option<String>,
 }
 
 /// The policy, when one is configured.
-fn policy(root: &Path, config: &RotationConfig) -> Result<Option<Vec<PolicyEntry>>, CliError> {
+fn policy(root: &Path, loaded: &Loaded) -> Result<Option<Vec<PolicyEntry>>, CliError> {
+    let config = &loaded.config;
     if config.policy_file.is_none() && config.policy.is_empty() {
         return Ok(None);
     }
-    rotation::load_policy(root, config, None).map(Some).map_err(diagnostic)
+    rotation::load_policy(root, config, None, loaded.text.as_deref()).map(Some).map_err(diagnostic)
 }
 
 fn record(args: RecordArgs) -> Result<ExitStatus, CliError> {

@@ -1,37 +1,14 @@
-//! `hygiene scan`: resolve flags and `hygiene.toml` into a walk plan, scan, apply allowlists
-//! and the baseline, write the report atomically, print findings. [`run_scan`] is shared with
-//! `baseline` and `gate`.
+//! `hygiene scan`: parse the flags into a [`ScanRequest`], run it, print. The decisions
+//! (scopes, report path, baseline, suppression, forbidden files) are the library's
+//! ([`secrets_hygiene::run`]).
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
-use secrets_hygiene::allow::Allowlist;
-use secrets_hygiene::baseline::{Baseline, BASELINE_FILE};
-use secrets_hygiene::config::{Config, DEFAULT_SCOPES, LOG_SCOPE};
-use secrets_hygiene::detect::Detector;
-use secrets_hygiene::fingerprint::{Fingerprinter, KeySource, KeyStore};
-use secrets_hygiene::ignore_files::{IgnorePolicy, Ignores};
-use secrets_hygiene::report::{self, Report};
-use secrets_hygiene::rules::RuleSet;
-use secrets_hygiene::scan::{self, ScanOutcome};
-use secrets_hygiene::walk::{Targets, WalkPlan};
+use secrets_hygiene::report::Format;
+use secrets_hygiene::run::{Context, ReportTarget, ScanRequest, DEFAULT_MAX_FINDINGS_PER_FILE};
 
 use super::{print, CliError, ExitStatus, RuleArgs};
-
-/// Output format of `scan` and `gate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum ReportFormat {
-    /// One line per finding and a summary.
-    Human,
-    /// The JSON report.
-    Json,
-    /// SARIF 2.1.0 (code scanning upload).
-    Sarif,
-    /// GitHub Actions workflow-command annotations.
-    Github,
-    /// JUnit XML.
-    Junit,
-}
 
 /// What to scan: shared by `scan`, `baseline` and `gate`.
 #[derive(Debug, Args, Clone)]
@@ -62,7 +39,7 @@ pub(crate) struct ScanTarget {
     /// Most findings listed per file (0: no limit). The rest are counted in the report
     /// (`stats.not_listed`) and still fail the scan; memory then stays flat however many
     /// secrets a file holds. `baseline create` and `prune` always see every finding.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FINDINGS_PER_FILE)]
     pub(crate) max_findings_per_file: usize,
     /// Baseline of accepted findings (default ROOT/.hygiene-baseline.json when it exists).
     #[arg(long, value_name = "PATH", conflicts_with = "no_baseline")]
@@ -99,247 +76,58 @@ pub(crate) struct OutputArgs {
     pub(crate) no_report: bool,
     /// Output on stdout.
     #[arg(long, value_enum, default_value = "human")]
-    pub(crate) format: ReportFormat,
+    pub(crate) format: Format,
 }
 
-/// A finished scan with everything the commands built on it need.
-pub(crate) struct ScanRun {
-    pub(crate) root: PathBuf,
-    pub(crate) config: Config,
-    pub(crate) detector: Detector,
-    pub(crate) outcome: ScanOutcome,
-    pub(crate) scopes_label: Vec<String>,
-    pub(crate) report_path: PathBuf,
-    /// The key the findings' fingerprints were made with.
-    pub(crate) fingerprinter: Fingerprinter,
+impl ScanTarget {
+    /// The library's request for these flags, writing the report to `report`.
+    pub(crate) fn request(&self, report: ReportTarget) -> ScanRequest {
+        ScanRequest {
+            paths: self.paths.clone(),
+            root: self.root.clone(),
+            files: self.files,
+            staged: self.staged,
+            include_logs: self.include_logs,
+            scopes: self.scopes.clone(),
+            exclude: self.exclude.clone(),
+            rules: self.rules.rules.clone(),
+            follow_links: self.follow,
+            threads: self.threads,
+            max_findings_per_file: self.max_findings_per_file,
+            baseline: self.baseline.clone(),
+            no_baseline: self.no_baseline,
+            report,
+        }
+    }
 }
 
-impl ScanRun {
-    /// The report of this run, stamped now.
-    pub(crate) fn report(&self) -> Report {
-        let generated_at = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        Report::from_scan(
-            &self.outcome,
-            &self.root.display().to_string(),
-            self.scopes_label.clone(),
-            generated_at,
-        )
+impl OutputArgs {
+    /// Where the report goes.
+    pub(crate) fn report_target(&self) -> ReportTarget {
+        match (&self.report, self.no_report) {
+            (_, true) => ReportTarget::None,
+            (Some(path), false) => ReportTarget::Path(path.clone()),
+            (None, false) => ReportTarget::Default,
+        }
     }
 }
 
 /// Runs `hygiene scan`.
 pub(crate) fn run(args: ScanArgs) -> Result<ExitStatus, CliError> {
-    if args.target.files && args.target.paths.is_empty() {
-        // Not the default scopes: the caller chose no file (pre-commit with `always_run`).
+    let request = args.target.request(args.output.report_target());
+    if request.nothing_to_scan() {
         note("nothing to scan: no files given");
         return Ok(ExitStatus::Pass);
     }
-    let run = run_scan(&args.target, args.output.report.clone(), true, !args.output.no_report)?;
-    let report = run.report();
-    if !args.output.no_report {
-        secrets_hygiene::atomic::write(&run.report_path, report.to_json().as_bytes())?;
-    }
-    print(&render(&report, args.output.format, &run.detector))?;
-    Ok(if run.outcome.passed() { ExitStatus::Pass } else { ExitStatus::Fail })
-}
-
-/// The report in `format`.
-pub(crate) fn render(report: &Report, format: ReportFormat, detector: &Detector) -> String {
-    match format {
-        ReportFormat::Json => report.to_json(),
-        ReportFormat::Sarif => report::sarif::render(report, detector.rules()),
-        ReportFormat::Github => report::github::render(report),
-        ReportFormat::Junit => report::junit::render(report),
-        ReportFormat::Human => {
-            let mut text = Vec::new();
-            report::human::write(report, &mut text).expect("writing to memory cannot fail");
-            String::from_utf8_lossy(&text).into_owned()
-        }
-    }
-}
-
-/// Resolves flags and config, scans, applies the allowlist and (when `use_baseline`) the baseline.
-pub(crate) fn run_scan(
-    target: &ScanTarget,
-    report_flag: Option<PathBuf>,
-    use_baseline: bool,
-    writes_report: bool,
-) -> Result<ScanRun, CliError> {
-    let (root, explicit_files) = match target.paths.as_slice() {
-        paths if target.files => {
-            (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), Some(paths.to_vec()))
-        }
-        [] => (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), None),
-        [one] if one.is_dir() && target.root.is_none() => (one.clone(), None),
-        paths => (target.root.clone().unwrap_or_else(|| PathBuf::from(".")), Some(paths.to_vec())),
-    };
-    if !root.is_dir() {
-        return Err(secrets_hygiene::Error::MissingPath(root).into());
-    }
-    let config = Config::load(&root)?;
-    let allowlist = Allowlist::new(&config.allow)?;
-
-    // Scopes the user chose must each match a file; the default ones only together.
-    let explicit_scopes = !target.scopes.is_empty() || config.scopes.is_some();
-    let (targets, scopes_label) = match explicit_files {
-        Some(files) => {
-            let label = files.iter().map(|f| f.display().to_string()).collect();
-            (Targets::Paths(files), label)
-        }
-        None => {
-            let mut scopes: Vec<String> = if !target.scopes.is_empty() {
-                target.scopes.clone()
-            } else if let Some(scopes) = &config.scopes {
-                scopes.clone()
-            } else {
-                DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
-            };
-            if (target.include_logs || config.include_logs) && !scopes.iter().any(|s| s == LOG_SCOPE) {
-                scopes.push(LOG_SCOPE.to_string());
-            }
-            (Targets::Scopes(scopes.clone()), scopes)
-        }
-    };
-
-    // Checked only when it will be written; otherwise it is only a file not to scan.
-    let report_path =
-        match secrets_hygiene::report::report_path(&root, report_flag.as_deref(), config.report.as_deref()) {
-            Ok(path) => path,
-            Err(e) if writes_report => return Err(e.into()),
-            Err(_) => root.join(
-                config
-                    .report
-                    .as_deref()
-                    .unwrap_or(std::path::Path::new(secrets_hygiene::config::DEFAULT_REPORT)),
-            ),
-        };
-
-    let mut rule_dirs: Vec<PathBuf> = config.rules.iter().map(|d| root.join(d)).collect();
-    rule_dirs.extend(target.rules.rules.iter().cloned());
-    let detector = Detector::new(RuleSet::load(&rule_dirs)?)?;
-
-    // The key is stored (outside the tree) only by runs that write a report or a baseline.
-    let config_dir = user_config_dir();
-    let store = KeyStore { config_dir: config_dir.as_deref(), create: writes_report || !use_baseline };
-    let (fingerprinter, key_source) =
-        Fingerprinter::resolve(std::env::var("HYGIENE_FINGERPRINT_KEY").ok(), &root, store);
-    if key_source == KeySource::Ephemeral && store.create {
-        warn("cannot store a fingerprint key in the user's config directory ($XDG_CONFIG_HOME/hygiene or ~/.config/hygiene); fingerprints of this run are one-off (set HYGIENE_FINGERPRINT_KEY)");
-    }
-
-    let baseline_path = if target.no_baseline || !use_baseline {
-        None
-    } else {
-        match &target.baseline {
-            Some(path) => Some(path.clone()),
-            None => Some(root.join(BASELINE_FILE)).filter(|p| p.exists()),
-        }
-    };
-    let baseline = match &baseline_path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| secrets_hygiene::Error::Io { path: path.clone(), source })?;
-            Some(Baseline::parse(&path.display().to_string(), &text)?)
-        }
-        None => None,
-    };
-
-    let mut exclude = config.exclude.clone();
-    exclude.extend(target.exclude.iter().cloned());
-    let plan = WalkPlan {
-        root: root.clone(),
-        targets,
-        exclude,
-        follow_links: target.follow,
-        // Even with --no-report: an earlier run's report is output, not input; nor is a
-        // fingerprint key an earlier version kept in the tree.
-        never_scan: vec![report_path.clone(), root.join(secrets_hygiene::fingerprint::LEGACY_KEY_FILE)],
-        ignore_files: IgnorePolicy::resolve(&root, config.ignore_files.as_ref())?,
-    };
-
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (threads, capped) = scan::worker_threads(target.threads, cores);
-    if capped {
-        warn(&format!(
-            "--threads {} is more than {} per core: using {threads} ({cores} cores)",
-            target.threads.unwrap_or(0),
-            scan::MAX_THREADS_PER_CORE
-        ));
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| CliError::Diagnostic(miette::miette!("cannot start worker threads: {e}")))?;
-    // Accepted findings are dropped as they are found, before the per-file limit counts them.
-    let suppress = |f: &secrets_hygiene::findings::Finding| {
-        if allowlist.allows(f) {
-            Some("allowlist")
-        } else if baseline.as_ref().is_some_and(|b| b.contains(f)) {
-            Some("baseline")
-        } else {
-            None
-        }
-    };
-    // `use_baseline` is off only for `baseline create|prune`, which must see every finding.
-    let max_per_file = if use_baseline { target.max_findings_per_file } else { 0 };
-    let keep = scan::Keep { suppress: &suppress, max_per_file };
     let progress = Progress::start();
-    let mut outcome = if target.staged {
-        let mut ignores = Ignores::new(&plan.ignore_files);
-        let blobs = staged_blobs(&root, &secrets_hygiene::walk::glob_set(&plan.exclude)?, &mut ignores)?;
-        let mut outcome = pool.install(|| scan::scan_blobs(&detector, &fingerprinter, &keep, blobs));
-        outcome.ignore_files = ignores.summary();
-        outcome
-    } else {
-        pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &keep, &|bytes| progress.add(bytes)))?
-    };
+    let run = request.run(&Context::from_process(), &|bytes| progress.add(bytes));
     progress.finish();
-    let forbidden = secrets_hygiene::forbidden::ForbiddenFiles::new(&config.forbidden)?;
-    let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter);
-    outcome.add_findings(forbidden_findings, &keep);
-    outcome.findings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    outcome.empty_scopes = secrets_hygiene::walk::empty_scopes(&outcome.scope_matches, explicit_scopes);
-    Ok(ScanRun { root, config, detector, outcome, scopes_label, report_path, fingerprinter })
-}
-
-/// The staged content of every added, copied, modified or renamed file (`git diff --cached`),
-/// read from the index with `git cat-file`, minus excluded paths.
-fn staged_blobs(
-    root: &std::path::Path,
-    exclude: &globset::GlobSet,
-    ignores: &mut Ignores<'_>,
-) -> Result<Vec<scan::Blob>, CliError> {
-    let git = |args: &[&str]| -> Result<Vec<u8>, CliError> {
-        let out = std::process::Command::new("git")
-            .current_dir(root)
-            .args(args)
-            .output()
-            .map_err(|e| CliError::Diagnostic(miette::miette!("cannot run git: {e}")))?;
-        if !out.status.success() {
-            return Err(CliError::Diagnostic(miette::miette!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
-        Ok(out.stdout)
-    };
-    let names = git(&["diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z"])?;
-    let mut blobs = Vec::new();
-    for name in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
-        let display = String::from_utf8_lossy(name).into_owned();
-        // `.hygieneignore` as found in the working tree (honoured when in the index, by
-        // default), as for files passed by name.
-        let ignored = ignores
-            .excludes_by_name(&root.join(&display))
-            .map_err(|message| CliError::Diagnostic(miette::miette!("{message}")))?;
-        if ignored || exclude.is_match(&display) {
-            continue;
-        }
-        let bytes = git(&["cat-file", "blob", &format!(":{display}")])?;
-        blobs.push(scan::Blob { display, bytes });
+    let run = run?;
+    for warning in &run.warnings {
+        warn(warning);
     }
-    Ok(blobs)
+    print(&run.render(args.output.format))?;
+    Ok(run.exit_status())
 }
 
 #[allow(clippy::print_stderr)]
@@ -353,10 +141,10 @@ pub(crate) fn warn(message: &str) {
 }
 
 /// A byte counter on stderr, shown only on a terminal.
-struct Progress(Option<indicatif::ProgressBar>);
+pub(crate) struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn start() -> Progress {
+    pub(crate) fn start() -> Progress {
         if !std::io::stderr().is_terminal() {
             return Progress(None);
         }
@@ -369,25 +157,15 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn add(&self, bytes: u64) {
+    pub(crate) fn add(&self, bytes: u64) {
         if let Some(bar) = &self.0 {
             bar.inc(bytes);
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
     }
-}
-
-/// The user's configuration directory for hygiene: `$XDG_CONFIG_HOME/hygiene` (when set to an
-/// absolute path), else `$HOME/.config/hygiene`.
-fn user_config_dir() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
-    let base = xdg.or_else(|| {
-        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".config"))
-    });
-    base.map(|b| b.join("hygiene"))
 }

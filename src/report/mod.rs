@@ -16,6 +16,56 @@ use crate::scan::ScanOutcome;
 /// Bumped on any incompatible change to the report's shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Where the report goes, relative to the root, unless `hygiene.toml` or the caller says otherwise.
+pub const DEFAULT_REPORT: &str = "reports/security/latest.json";
+
+/// How a report is shown: `--format` of `scan` and `gate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Format {
+    /// One line per finding and a summary.
+    Human,
+    /// The JSON report.
+    Json,
+    /// SARIF 2.1.0 (code scanning upload).
+    Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// JUnit XML.
+    Junit,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    /// `human`, `json`, `sarif`, `github` or `junit`.
+    fn from_str(text: &str) -> Result<Format, String> {
+        match text {
+            "human" => Ok(Format::Human),
+            "json" => Ok(Format::Json),
+            "sarif" => Ok(Format::Sarif),
+            "github" => Ok(Format::Github),
+            "junit" => Ok(Format::Junit),
+            other => Err(format!("unknown report format `{other}` (human, json, sarif, github, junit)")),
+        }
+    }
+}
+
+/// The report in `format`; `rules` are the rules of the scan (SARIF describes them).
+pub fn render(report: &Report, format: Format, rules: &[crate::rules::Rule]) -> String {
+    match format {
+        Format::Json => report.to_json(),
+        Format::Sarif => sarif::render(report, rules),
+        Format::Github => github::render(report),
+        Format::Junit => junit::render(report),
+        Format::Human => {
+            let mut text = Vec::new();
+            human::write(report, &mut text).expect("writing to memory cannot fail");
+            String::from_utf8_lossy(&text).into_owned()
+        }
+    }
+}
+
 /// `reports/security/latest.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
@@ -394,6 +444,19 @@ impl Report {
         self.ignore_files.as_ref().map_or(&[], |s| s.files.as_slice())
     }
 
+    /// Reads a report `hygiene scan` or `hygiene gate` wrote (schema version 1) through its
+    /// serde types.
+    pub fn read(path: &Path) -> Result<Report, crate::Error> {
+        let bad = |message: String| crate::Error::NotAReport { path: path.to_path_buf(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not a scan report: {e}")))?;
+        if value["schema_version"] != SCHEMA_VERSION {
+            return Err(bad(format!("not a version {SCHEMA_VERSION} scan report")));
+        }
+        serde_json::from_value(value).map_err(|e| bad(format!("not a scan report: {e}")))
+    }
+
     /// Pretty JSON with a trailing newline.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("report serializes");
@@ -404,7 +467,7 @@ impl Report {
 
 /// Where the report is written. `flag` (`--report`, given on the command line) is taken as
 /// is, wherever it points. Otherwise the configured path (`report` in `hygiene.toml`) or
-/// [`crate::config::DEFAULT_REPORT`], relative to `root`, must stay inside the root once
+/// [`DEFAULT_REPORT`], relative to `root`, must stay inside the root once
 /// `..` and symbolic links (of the file or of any directory on the way) are resolved: a
 /// repository's own files must not make the tool write elsewhere. A configured path that is
 /// absolute or holds a `..` is refused as it stands.
@@ -416,7 +479,7 @@ pub fn report_path(
     if let Some(path) = flag {
         return Ok(path.to_path_buf());
     }
-    let relative = configured.unwrap_or(Path::new(crate::config::DEFAULT_REPORT));
+    let relative = configured.unwrap_or(Path::new(DEFAULT_REPORT));
     let path = root.join(relative);
     if relative.is_absolute() || relative.components().any(|c| c == std::path::Component::ParentDir) {
         return Err(crate::Error::ReportOutsideRoot { path: relative.to_path_buf(), resolved: path });

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::log::{self, LogEntry, RotationStatus};
 use super::policy::{PolicyEntry, Source};
-use super::wording::{Grace, Interval};
+use super::schedule::{Grace, Interval};
 
 /// A key's standing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv;
 use super::error::{codes, Problem, RotationError};
-use super::wording;
+use super::schedule;
 
 /// Whether a rotation went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,7 +165,7 @@ fn entry_from_fields(
     status: &str,
     note: Option<String>,
 ) -> Result<LogEntry, (&'static str, String)> {
-    let (date, at) = wording::parse_when(rotation_date).map_err(|e| ("rotation_date", e.0))?;
+    let (date, at) = schedule::parse_when(rotation_date).map_err(|e| ("rotation_date", e.0))?;
     let status = RotationStatus::parse(status)
         .ok_or_else(|| ("status", format!("status `{status}` is neither `success` nor `failed`")))?;
     let entry = LogEntry {

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::error::{codes, Problem};
 use super::policy::{Draft, Loc, Origin, Source};
-use super::wording::{self, DATE_HELP, FREQUENCY_HELP, GRACE_HELP};
+use super::schedule::{self, DATE_HELP, FREQUENCY_HELP, GRACE_HELP};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -400,7 +400,7 @@ fn read_row(
     let interval = if frequency.text.trim().is_empty() {
         None
     } else {
-        match wording::parse_interval(&frequency.text) {
+        match schedule::parse_interval(&frequency.text) {
             Ok(interval) => Some(interval),
             Err(e) => {
                 report(codes::BAD_FREQUENCY, frequency, "not a frequency", e.0, FREQUENCY_HELP);
@@ -408,7 +408,7 @@ fn read_row(
             }
         }
     };
-    let grace = match cell(Role::Grace).map(|c| (c, wording::parse_grace(&c.text))) {
+    let grace = match cell(Role::Grace).map(|c| (c, schedule::parse_grace(&c.text))) {
         None | Some((_, Ok(None))) => None,
         Some((_, Ok(grace))) => grace,
         Some((c, Err(e))) => {
@@ -416,7 +416,7 @@ fn read_row(
             None
         }
     };
-    let next_rotation = match cell(Role::NextRotation).map(|c| (c, wording::parse_optional_date(&c.text))) {
+    let next_rotation = match cell(Role::NextRotation).map(|c| (c, schedule::parse_optional_date(&c.text))) {
         None => None,
         Some((_, Ok(date))) => date,
         Some((c, Err(e))) => {

@@ -22,11 +22,12 @@
 mod csv;
 pub mod drift;
 mod error;
+pub mod leaks;
 pub mod log;
 mod markdown;
 mod policy;
 pub mod render;
-mod wording;
+mod schedule;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,7 +39,7 @@ use serde::Deserialize;
 
 pub use error::{codes, Problem, RotationError};
 pub use policy::{key_types, KeyType, KeyTypeDefaults, PolicyEntry, Source, BUILTIN_KEY_TYPES};
-pub use wording::{
+pub use schedule::{
     parse_date, parse_grace, parse_interval, parse_optional_date, parse_when, Grace, Interval, WordingError,
     DATE_HELP, FREQUENCY_HELP, GRACE_HELP,
 };
@@ -101,7 +102,7 @@ impl<'de> Deserialize<'de> for ConfigDate {
                 f.write_str("a date such as 2026-12-01")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ConfigDate, E> {
-                wording::parse_date(v).map(ConfigDate).map_err(|e| E::custom(e.0))
+                schedule::parse_date(v).map(ConfigDate).map_err(|e| E::custom(e.0))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ConfigDate, A::Error> {
                 let datetime =
@@ -111,7 +112,9 @@ impl<'de> Deserialize<'de> for ConfigDate {
                         "`{datetime}` has a time; next_rotation is a date (YYYY-MM-DD)"
                     )));
                 }
-                wording::parse_date(&datetime.to_string()).map(ConfigDate).map_err(|e| de::Error::custom(e.0))
+                schedule::parse_date(&datetime.to_string())
+                    .map(ConfigDate)
+                    .map_err(|e| de::Error::custom(e.0))
             }
         }
         deserializer.deserialize_any(DateVisitor)
@@ -184,7 +187,7 @@ pub fn build_policy(
     problems.extend(resolve_problems);
     if policy.is_empty() && problems.is_empty() {
         // A policy that checks nothing must not read as "pass: no keys".
-        let file = markdown.map_or(crate::config::CONFIG_FILE, |(file, _)| file);
+        let file = markdown.map_or(crate::CONFIG_FILE, |(file, _)| file);
         problems.push(
             Problem::in_file(codes::NO_KEYS, file, "the rotation policy lists no keys")
                 .with_help("list every key the repository uses in the policy table, one row per key"),
@@ -205,10 +208,13 @@ pub fn parse_markdown(file: &str, text: &str) -> Result<Vec<PolicyEntry>, Proble
 /// Loads the policy of the repository at `root`: the markdown file `policy_file` (a path as
 /// given, e.g. from `--policy`) or else `[rotation] policy_file` (relative to `root`), merged
 /// with the `[[rotation.policy]]` entries. A configured file that does not exist is an error.
+/// `config_text` is the text of `hygiene.toml` the caller parsed `config` from (see
+/// [`crate::config::Config::read`]), so diagnostics can point at `[[rotation.policy]]` entries.
 pub fn load_policy(
     root: &Path,
     config: &RotationConfig,
     policy_file: Option<&Path>,
+    config_text: Option<&str>,
 ) -> Result<Vec<PolicyEntry>, RotationError> {
     let (path, label) = match (policy_file, &config.policy_file) {
         (Some(path), _) => (Some(path.to_path_buf()), path.display().to_string()),
@@ -225,12 +231,10 @@ pub fn load_policy(
         ),
         None => None,
     };
-    // Only for pointing at [[rotation.policy]] entries; the caller has already parsed it.
-    let config_text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).ok();
     Ok(build_policy(
         markdown.as_deref().map(|text| (label.as_str(), text)),
         config,
-        config_text.as_deref().map(|text| (crate::config::CONFIG_FILE, text)),
+        config_text.map(|text| (crate::CONFIG_FILE, text)),
     )?)
 }
 
@@ -246,29 +250,14 @@ mod tests {
     }
 
     #[test]
-    fn full_config_parses_through_hygiene_toml() {
-        let text =
-            "[rotation]\npolicy_file = \"docs/key-rotation-policy.md\"\nlog = \"ops/rotation-log.jsonl\"\n\
-            remind_before_due = [7, 1]\n\n[rotation.defaults.session]\ninterval = \"14 days\"\n\n\
-            [[rotation.policy]]\nname = \"REDIS_PASSWORD\"\nkey_type = \"database\"\nowner = \"platform\"\n";
-        let c = crate::config::Config::parse("hygiene.toml", text).unwrap().rotation;
-        assert_eq!(c.policy_file.as_deref(), Some(Path::new("docs/key-rotation-policy.md")));
-        assert_eq!(c.reminders(), &[7, 1]);
-        assert_eq!(c.defaults["session"].interval, Some(Interval::Every(14)));
-        assert_eq!(c.policy[0].name.get_ref(), "REDIS_PASSWORD");
-        let err = crate::config::Config::parse("hygiene.toml", "[rotation]\npolicy = \"x\"\n").unwrap_err();
-        assert!(matches!(err, crate::Error::Config(_)));
-    }
-
-    #[test]
     fn load_policy_errors() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
-            load_policy(dir.path(), &RotationConfig::default(), None),
+            load_policy(dir.path(), &RotationConfig::default(), None, None),
             Err(RotationError::NoPolicy)
         ));
         let c = RotationConfig { policy_file: Some("docs/missing.md".into()), ..RotationConfig::default() };
-        let err = load_policy(dir.path(), &c, None).unwrap_err();
+        let err = load_policy(dir.path(), &c, None, None).unwrap_err();
         assert!(matches!(err, RotationError::Io { .. }), "{err}");
         assert!(err.to_string().contains("missing.md"));
     }
@@ -280,11 +269,12 @@ mod tests {
         std::fs::write(dir.path().join("docs/p.md"), "| Key | Interval |\n|--|--|\n| `A_KEY` | monthly |\n")
             .unwrap();
         let c = RotationConfig { policy_file: Some("docs/p.md".into()), ..RotationConfig::default() };
-        let p = load_policy(dir.path(), &c, None).unwrap();
+        let p = load_policy(dir.path(), &c, None, None).unwrap();
         assert_eq!(p[0].name, "A_KEY");
         assert_eq!(p[0].source.to_string(), "docs/p.md:3");
         let other = dir.path().join("docs/p.md");
-        let p = load_policy(Path::new("/nonexistent"), &RotationConfig::default(), Some(&other)).unwrap();
+        let p =
+            load_policy(Path::new("/nonexistent"), &RotationConfig::default(), Some(&other), None).unwrap();
         assert_eq!(p.len(), 1);
     }
 }

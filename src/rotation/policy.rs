@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::error::{codes, Problem};
-use super::wording::{Grace, Interval};
+use super::schedule::{Grace, Interval};
 use super::RotationConfig;
 
 /// One key's rotation rule.

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::drift::{self, Basis, DriftRow, Leak, Status};
-use super::wording::Interval;
+use super::schedule::Interval;
 
 /// Bumped on any incompatible change to the JSON's shape.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -17,8 +17,9 @@ use crate::render_diagnostic;
 /// The demo's drift on `today`.
 fn demo_drift(today: Date) -> Vec<drift::DriftRow> {
     let root = fixture("demo");
-    let config = Config::load(&root).unwrap().rotation;
-    let policy = rotation::load_policy(&root, &config, None).unwrap();
+    let (config, text) = Config::read(&root).unwrap();
+    let config = config.rotation;
+    let policy = rotation::load_policy(&root, &config, None, text.as_deref()).unwrap();
     let log = log::read(&config.log_path(&root)).unwrap();
     drift::compute(&policy, &log, &[], today, config.reminders())
 }
@@ -65,8 +66,9 @@ fn demo_human_table() {
 #[test]
 fn demo_with_leaks_and_log_problems() {
     let root = fixture("demo");
-    let config = Config::load(&root).unwrap().rotation;
-    let policy = rotation::load_policy(&root, &config, None).unwrap();
+    let (config, text) = Config::read(&root).unwrap();
+    let config = config.rotation;
+    let policy = rotation::load_policy(&root, &config, None, text.as_deref()).unwrap();
     let mut log = log::read(&config.log_path(&root)).unwrap();
     log.push(log::LogEntry {
         secret_name: "JWT_SECRT_KEY".into(),

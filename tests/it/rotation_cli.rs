@@ -118,12 +118,26 @@ fn drift_marks_keys_leaked_from_a_scan_report() {
     let dir = repo(
         r#"{"secret_name":"JWT_SECRET_KEY","rotated_by":"alice","rotation_date":"2026-11-01","status":"success"}"#,
     );
+    // A complete version 1 report (drift reads it through the report's serde types).
+    let finding = |rule_id: &str, file: &str, line: u64| {
+        serde_json::json!({
+            "rule_id": rule_id, "description": "d", "severity": "high", "file": file, "line": line,
+            "column": 1, "end_line": line, "masked": "****ABCD", "fingerprint": "0123456789abcdef"
+        })
+    };
     let report = serde_json::json!({
         "schema_version": 1,
+        "tool": { "name": "hygiene", "version": "0.1.0" },
+        "status": "fail",
+        "generated_at": "2026-11-25T00:00:00Z",
+        "root": ".",
+        "scopes": ["docs/**"],
+        "stats": { "files_scanned": 2, "files_skipped": {}, "bytes_scanned": 10, "duration_ms": 1, "rules": 1 },
         "findings": [
-            { "rule_id": "alpaca.secret-key", "file": "data/bot1/logs/app.log", "line": 3 },
-            { "rule_id": "db.connection-url", "file": "docs/runbook.md", "line": 9 }
-        ]
+            finding("alpaca.secret-key", "data/bot1/logs/app.log", 3),
+            finding("db.connection-url", "docs/runbook.md", 9)
+        ],
+        "errors": []
     });
     write(dir.path(), "latest.json", report.to_string());
     let out = hygiene()

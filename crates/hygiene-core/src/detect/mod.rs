@@ -5,13 +5,13 @@
 //! Each raw match then goes through the rule's own filters (length, entropy, documented
 //! example values) and the shared decoy filters, and overlapping matches are resolved so one
 //! secret is reported once, by the most specific rule.
-mod check;
 mod decode;
 pub mod entropy;
 mod keywords;
+mod selftest;
 
-pub use check::{ExampleFailure, KeywordWarning, HITS_PER_MB_LIMIT};
 pub use decode::Encoding;
+pub use selftest::{ExampleFailure, KeywordWarning, HITS_PER_MB_LIMIT};
 
 use decode::Trigger;
 

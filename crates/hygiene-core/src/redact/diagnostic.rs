@@ -10,6 +10,18 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode, SourceS
 
 use super::Redactor;
 
+/// `diagnostic` as it may be shown: every secret the built-in rules find in its source
+/// snippet, message, labels, help and causes masked (see [`RedactedDiagnostic`]). Every
+/// diagnostic the `hygiene` binary prints or writes into a report goes through here.
+pub fn redacted(diagnostic: &dyn Diagnostic) -> miette::Report {
+    static REDACTOR: std::sync::OnceLock<Option<Redactor>> = std::sync::OnceLock::new();
+    match REDACTOR.get_or_init(|| Redactor::builder().build().ok()) {
+        Some(redactor) => miette::Report::new(RedactedDiagnostic::new(diagnostic, redactor)),
+        // Never expected (the built-in rules are tested); without them nothing can be shown safely.
+        None => miette::miette!("an error occurred; its details are withheld because the built-in rules needed to mask them could not be loaded"),
+    }
+}
+
 /// A diagnostic rebuilt with its secrets masked; render it like the original.
 #[derive(Debug)]
 pub struct RedactedDiagnostic {
