@@ -2,7 +2,13 @@
 # Throughput benchmark: hygiene vs. the peer secret scanners on the same bulk corpus, same run.
 #
 #   scripts/bench.sh [--size-mb N] [--quick] [--peers a,b,c|all|none] [--timeout SEC] [--no-build] [--regen]
-#                    [--corpus DIR] [--hygiene-args "ARGS"] [--out FILE]
+#                    [--style ops|vendor|both] [--corpus DIR] [--hygiene-args "ARGS"] [--out FILE]
+#
+#   Both corpora, every time (the default --style both): "ops" is gen_corpus.py's ops repo (the bot's
+#   own logs, runbooks, reports); "vendor" is the same repo whose bulk logs are venue traffic, every
+#   line naming a vendor host and credential header names without values (gen_corpus.py
+#   --bulk-style vendor): the logs trading-platform users really have. Each is timed with hygiene,
+#   the ceiling and the peers, one after the other; a side-by-side summary ends the run.
 #
 #   --size-mb N   bulk corpus size in MB (default 1000); cached in target/bench/corpus-N and
 #                 reused while scripts/gen_corpus.py is unchanged (--regen forces a rebuild)
@@ -27,7 +33,7 @@
 # peak RSS is GNU time's maximum resident set size (for peers: the largest process of
 # peer.sh's tree, i.e. the scanner). MB/s = corpus bytes (10^6) / seconds. "vs fastest peer"
 # = seconds / seconds of the fastest peer that succeeded (< 1 means faster than it).
-# Prints a table and writes target/bench/results.json (raw outputs in target/bench/run/).
+# Prints a table and writes target/bench/results-STYLE.json (raw outputs in target/bench/run-STYLE/).
 # A peer that is missing, fails or times out is reported as such; it never stops the run.
 set -uo pipefail
 
@@ -39,6 +45,8 @@ TIMEOUT=
 BUILD=1
 REGEN=0
 CORPUS_DIR=
+STYLE=both
+ARGS=("$@")
 QUICK=0
 EXTRA_ARGS=
 OUT_JSON=
@@ -55,16 +63,48 @@ while [ $# -gt 0 ]; do
     --corpus) CORPUS_DIR=$2; shift 2 ;;
     --hygiene-args) EXTRA_ARGS=$2; shift 2 ;;
     --out) OUT_JSON=$2; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --style) STYLE=$2; shift 2 ;;
+    --style=*) STYLE=${1#*=}; shift ;;
+    -h|--help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
+if [ "$STYLE" = both ] && [ -z "$CORPUS_DIR" ]; then
+  # One run per corpus (the second without rebuilding), then both side by side.
+  REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  "$0" "${ARGS[@]}" --style ops --out "$REPO/target/bench/results-ops.json" || exit $?
+  "$0" "${ARGS[@]}" --style vendor --no-build --out "$REPO/target/bench/results-vendor.json" || exit $?
+  python3 - "$REPO/target/bench/results-ops.json" "$REPO/target/bench/results-vendor.json" <<'EOF'
+import json, sys
+runs = [json.load(open(p)) for p in sys.argv[1:]]
+names = []
+for run in runs:
+    for t in run["tools"]:
+        if t["tool"] not in names:
+            names.append(t["tool"])
+def cell(run, name):
+    t = next((t for t in run["tools"] if t["tool"] == name), None)
+    if not t or t["status"] != "ok" or not t.get("seconds"):
+        return (t or {}).get("status", "-"), "-", "-"
+    return "%.1f" % t["mb_per_s"], ("%.2fx" % t["vs_fastest_peer"]) if t.get("vs_fastest_peer") else "-", \
+        ("%.0f" % t["peak_rss_mb"]) if t.get("peak_rss_mb") else "-"
+print("\nboth corpora (MB/s; time vs the fastest peer of that corpus, < 1 is faster; peak RSS MB)")
+print("%-14s %22s %22s" % ("", "ops (%.0f MB)" % (runs[0]["bytes"] / 1e6), "vendor (%.0f MB)" % (runs[1]["bytes"] / 1e6)))
+for name in names:
+    a, b = cell(runs[0], name), cell(runs[1], name)
+    print("%-14s %9s %6s %5s %9s %6s %5s" % ((name,) + a + b))
+EOF
+  exit 0
+fi
+[ "$STYLE" = both ] && STYLE=ops
+case $STYLE in ops|vendor) ;; *) echo "bench.sh: --style is ops, vendor or both" >&2; exit 2 ;; esac
+
 if [ -z "$TIMEOUT" ]; then if [ $QUICK = 1 ]; then TIMEOUT=15; else TIMEOUT=900; fi; fi
 log() { printf '[bench] %s\n' "$*" >&2; }
 BENCH=$REPO/target/bench
-RUN=$BENCH/run
-CORPUS=${CORPUS_DIR:-$BENCH/corpus-$SIZE}
+RUN=$BENCH/run-$STYLE
+if [ "$STYLE" = vendor ]; then CORPUS=${CORPUS_DIR:-$BENCH/vendor-$SIZE}; else CORPUS=${CORPUS_DIR:-$BENCH/corpus-$SIZE}; fi
 OUT_JSON=${OUT_JSON:-$BENCH/results.json}
 HYG=$REPO/target/release/hygiene
 mkdir -p "$BENCH"
@@ -85,14 +125,14 @@ if [ $BUILD = 1 ]; then
 fi
 
 # ------------------------------------------------------------------ corpus (cached)
-KEY="size=$SIZE seed=1 files=60 gen=$(sha256sum "$REPO/scripts/gen_corpus.py" | cut -c1-16)"
+KEY="size=$SIZE seed=1 files=60 style=$STYLE gen=$(sha256sum "$REPO/scripts/gen_corpus.py" | cut -c1-16)"
 if [ -n "$CORPUS_DIR" ]; then
   [ -d "$CORPUS" ] || { echo "bench.sh: --corpus $CORPUS is not a directory" >&2; exit 2; }
   log "using $CORPUS as is"
 elif [ $REGEN = 1 ] || ! [ -f "$CORPUS.stamp" ] || [ "$(cat "$CORPUS.stamp")" != "$KEY" ] || ! [ -d "$CORPUS" ]; then
   log "generating $CORPUS ($SIZE MB)"
   rm -rf "$CORPUS" "$CORPUS.stamp"
-  python3 "$REPO/scripts/gen_corpus.py" "$CORPUS" --seed 1 --files 60 --bulk-mb "$SIZE" || exit 1
+  python3 "$REPO/scripts/gen_corpus.py" "$CORPUS" --seed 1 --files 60 --bulk-mb "$SIZE" --bulk-style "$STYLE" || exit 1
   echo "$KEY" >"$CORPUS.stamp"
 else
   log "reusing $CORPUS"

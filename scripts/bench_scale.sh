@@ -3,11 +3,12 @@
 #
 #   scripts/bench_scale.sh [--sizes "100 1000 4000"] [--single-mb 2000] [--no-build]
 #
-# Runs scripts/bench.sh (hygiene and the `cat | wc -c` ceiling only, no peers) on:
-#   - the generated corpus at each size in --sizes (MB; cached in target/bench/corpus-N);
+# Runs scripts/bench.sh (hygiene and the `cat | wc -c` ceiling only, no peers) on both corpora
+# (ops: target/bench/corpus-N; vendor-dense logs: target/bench/vendor-N; see bench.sh --style):
+#   - each corpus at each size in --sizes (MB);
 #   - one directory holding a single log of about --single-mb MB, cut from the largest corpus's
 #     bulk logs (target/bench/single-N/data/big/logs/all.log): one file, every core;
-#   - the 1000 MB corpus with the built-in rules x4: three extra user packs
+#   - both 1000 MB corpora with the built-in rules x4: three extra user packs
 #     (target/bench/rules-x3), copies of the built-in packs with pack names and rule ids
 #     prefixed copy1..copy3 (same keywords and regexes), passed
 #     with --rules.
@@ -36,8 +37,12 @@ run() {  # label, bench.sh args...
   "$REPO/scripts/bench.sh" --no-build --peers none --out "$BENCH/scale-$label.json" "$@" >/dev/null
 }
 LARGEST=0
+LABELS=""
 for size in $SIZES; do
-  run "$size" --size-mb "$size"
+  for style in ops vendor; do
+    run "$style-$size" --size-mb "$size" --style "$style"
+    LABELS="$LABELS $style-$size"
+  done
   if [ "$size" -gt "$LARGEST" ]; then LARGEST=$size; fi
 done
 
@@ -50,7 +55,7 @@ if ! [ -f "$SINGLE_DIR/data/big/logs/all.log" ]; then
     | head -c "$((SINGLE * 1000000))" >"$SINGLE_DIR/data/big/logs/all.log"; } || true
   [ -s "$SINGLE_DIR/data/big/logs/all.log" ] || { echo "bench_scale.sh: could not build the single log" >&2; exit 1; }
 fi
-run "single-$SINGLE" --corpus "$SINGLE_DIR"
+run "single-$SINGLE" --corpus "$SINGLE_DIR" --style ops
 
 # The built-in rules x4: three copies of every built-in pack as user packs, ids renamed.
 RULES3=$BENCH/rules-x3
@@ -61,9 +66,11 @@ for copy in 1 2 3; do
     sed -E -e "s/^id = \"/id = \"copy$copy/" -e "s/^name = \"/name = \"copy$copy/" "$pack" >"$RULES3/copy$copy-$(basename "$pack")"
   done
 done
-run rules-x4 --size-mb 1000 --hygiene-args "--rules $RULES3"
+for style in ops vendor; do
+  run "$style-rules-x4" --size-mb 1000 --style "$style" --hygiene-args "--rules $RULES3"
+done
 
-python3 - "$BENCH" $SIZES "single-$SINGLE" rules-x4 <<'PY'
+python3 - "$BENCH" $LABELS "single-$SINGLE" ops-rules-x4 vendor-rules-x4 <<'PY'
 import json, sys
 bench, labels = sys.argv[1], sys.argv[2:]
 rows = []

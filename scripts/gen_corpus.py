@@ -4,6 +4,7 @@
 Usage:
     scripts/gen_corpus.py OUT_DIR [--seed N] [--files N] [--bulk-mb M] [--force]
                           [--suite all|classic|providers] [--provider-files N]
+                          [--bulk-style ops|vendor]
 
     OUT_DIR        created (must be empty or absent unless --force, which wipes it first)
     --seed N       RNG seed (default 1); same seed + same options => byte-identical corpus
@@ -18,6 +19,15 @@ Usage:
                    fintech, ai, generic, encoded) in its own files (docs/providers/,
                    reports/providers/, data/botN/logs/platform-*); all (default): both
     --provider-files N  labelled files of the providers suite (default 80)
+    --bulk-style S ops (default): the bulk filler is an ops repo's own logs (engine events,
+                   fills, access logs of the bot's API); vendor: every log line is exchange and
+                   broker traffic, the logs of a trading bot talking to its venues: REST calls
+                   and websocket frames to vendor hosts (api.bitget.com, paper-api.alpaca.markets,
+                   api.binance.com, ...), credential HEADER NAMES without values (ACCESS-KEY,
+                   X-MBX-APIKEY, OK-ACCESS-KEY), request and client order ids, hex signatures
+                   that are not secrets, broker SDK debug lines, order/fill lines, JSON-lines
+                   service events, proxy access logs and Kubernetes event dumps. Planted secrets
+                   are the same as for ops. The benchmark (scripts/bench.sh) times both.
 
 Layout of OUT_DIR:
     docs/ reports/ data/botN/logs/   the tree to scan (the ops repo; `hygiene scan OUT_DIR`)
@@ -689,6 +699,86 @@ def filler_body(r, fmt, bot):
     raise ValueError(fmt)
 
 
+VENDOR_REST = [
+    ("bitget", "GET", "https://api.bitget.com/api/v2/mix/order/detail?symbol={sym}&productType=USDT-FUTURES&orderId={oid}", "ACCESS-KEY"),
+    ("bitget", "POST", "https://api.bitget.com/api/v2/mix/order/place-order", "ACCESS-KEY"),
+    ("bitget", "GET", "https://api.bitget.com/api/v2/mix/position/all-position?productType=USDT-FUTURES", "ACCESS-PASSPHRASE"),
+    ("alpaca", "POST", "https://paper-api.alpaca.markets/v2/orders", "APCA-API-KEY-ID"),
+    ("alpaca", "GET", "https://paper-api.alpaca.markets/v2/positions", "APCA-API-KEY-ID"),
+    ("alpaca", "GET", "https://data.alpaca.markets/v2/stocks/{sym}/bars?timeframe=1Min&limit=100", "APCA-API-SECRET-KEY"),
+    ("binance", "GET", "https://api.binance.com/api/v3/openOrders?symbol={sym}&timestamp={ts}&signature={sig}", "X-MBX-APIKEY"),
+    ("binance", "POST", "https://fapi.binance.com/fapi/v1/order?symbol={sym}&side=BUY&type=LIMIT&timestamp={ts}&signature={sig}", "X-MBX-APIKEY"),
+    ("okx", "GET", "https://www.okx.com/api/v5/trade/order?instId={sym}&ordId={oid}", "OK-ACCESS-KEY"),
+    ("bybit", "POST", "https://api.bybit.com/v5/order/create", "X-BAPI-API-KEY"),
+    ("kraken", "POST", "https://api.kraken.com/0/private/AddOrder", "API-Key"),
+    ("coinbase", "GET", "https://api.coinbase.com/api/v3/brokerage/orders/historical/{oid}", "CB-ACCESS-KEY"),
+    ("kucoin", "GET", "https://api.kucoin.com/api/v1/orders?status=active", "KC-API-KEY"),
+]
+VENDOR_WS = ["wss://ws.bitget.com/v2/ws/public", "wss://ws.bitget.com/v2/ws/private", "wss://stream.binance.com:9443/ws",
+             "wss://stream.data.alpaca.markets/v2/iex", "wss://ws.okx.com:8443/ws/v5/public", "wss://stream.bybit.com/v5/public/linear"]
+K8S_REASONS = [("Normal", "Pulled", 'Successfully pulled image "registry.internal/bots/{bot}@sha256:{sha}" in 1.2s'),
+               ("Normal", "Scheduled", "Successfully assigned trading/{bot}-{pod} to node-{n}"),
+               ("Normal", "Started", "Started container {bot}"),
+               ("Warning", "BackOff", "Back-off restarting failed container {bot} in pod {bot}-{pod}"),
+               ("Warning", "Unhealthy", "Readiness probe failed: Get \"http://10.0.3.{n}:9102/healthz\": context deadline exceeded")]
+
+
+def vendor_body(r, fmt, bot):
+    """One vendor-dense filler event body (no timestamp) for log format fmt: venue traffic."""
+    hexs = lambda k: "%0*x" % (k, r.getrandbits(4 * k))
+    sym = r.choice(SYMS)
+    kind = r.random()
+    name, method, url, header = r.choice(VENDOR_REST)
+    url = url.format(sym=sym, oid=r.randint(10 ** 17, 10 ** 18), ts=r.randint(10 ** 12, 10 ** 13), sig=hexs(64))
+    rid = hexs(32)
+    coid = "%s-%s-%d" % (bot, sym.lower(), r.randint(10 ** 6, 10 ** 7))
+    if fmt == "jsonl":
+        if kind < 0.5:
+            d = {"level": "debug", "logger": "%s.exchange.%s" % (bot, name), "event": "http_request", "method": method,
+                 "url": url, "status": r.choice([200, 200, 200, 201, 429]), "request_id": rid,
+                 "auth_headers": [header, "timestamp", "sign"] if r.random() < 0.5 else [header],
+                 "latency_ms": r.randint(3, 400)}
+        elif kind < 0.8:
+            d = {"level": "info", "logger": "%s.ws" % bot, "event": "ws_message", "url": r.choice(VENDOR_WS),
+                 "channel": r.choice(["books5", "trade", "ticker", "orders", "positions"]), "instId": sym,
+                 "checksum": r.randint(-2 ** 31, 2 ** 31), "ts": r.randint(10 ** 12, 10 ** 13)}
+        else:
+            d = {"level": "info", "logger": "%s.orders" % bot, "event": "order_filled", "venue": name,
+                 "client_order_id": coid, "order_id": str(r.randint(10 ** 17, 10 ** 18)), "symbol": sym,
+                 "px": round(r.uniform(5, 900), 2), "qty": r.randint(1, 400), "signature": hexs(64)}
+        return json.dumps(d)[1:]
+    if kind < 0.35:
+        body = "http %s %s status=%d req_id=%s %s header set latency_ms=%d" % (
+            method, url, r.choice([200, 200, 201, 400, 429]), rid, header, r.randint(3, 400))
+    elif kind < 0.5:
+        body = "%s %s %s {\"symbol\":\"%s\",\"qty\":%d,\"side\":\"%s\",\"type\":\"limit\",\"client_order_id\":\"%s\"} -> %d" % (
+            name, method, url, sym, r.randint(1, 50), r.choice(["buy", "sell"]), coid, r.choice([200, 201]))
+    elif kind < 0.65:
+        body = "ws %s recv {\"action\":\"update\",\"arg\":{\"instType\":\"USDT-FUTURES\",\"channel\":\"books5\",\"instId\":\"%s\"},\"ts\":%d,\"checksum\":%d}" % (
+            r.choice(VENDOR_WS), sym, r.randint(10 ** 12, 10 ** 13), r.randint(-2 ** 31, 2 ** 31))
+    elif kind < 0.75:
+        host = url.split("/")[2]
+        body = "urllib3.connectionpool: https://%s:443 \"%s /%s HTTP/1.1\" %d %d" % (
+            host, method, url.split("/", 3)[3], r.choice([200, 200, 201, 429]), r.randint(40, 9000))
+    elif kind < 0.9:
+        body = "fill venue=%s order_id=%d client_order_id=%s symbol=%s px=%.2f qty=%.4f fee=%.4f signature=%s" % (
+            name, r.randint(10 ** 9, 10 ** 10), coid, sym, r.uniform(5, 900), r.uniform(0, 3), r.uniform(0, 1), hexs(64))
+    else:
+        typ, reason, msg = r.choice(K8S_REASONS)
+        body = "k8s event type=%s reason=%s object=pod/%s-%s message=%s" % (
+            typ, reason, bot, hexs(5), msg.format(bot=bot, pod=hexs(5), sha=hexs(64), n=r.randint(2, 250)))
+    if fmt == "console":
+        return "[%-9s] %s bot=%s" % (r.choice(LEVELS), body, bot)
+    if fmt == "logfmt":
+        return "level=%s %s bot=%s" % (r.choice(LEVELS), body, bot)
+    if fmt == "stdlib":
+        return "%s %s.exchange.%s: %s" % (r.choice(["INFO", "INFO", "DEBUG", "WARNING"]), bot, name, body)
+    if fmt == "access":
+        return '"%s /proxy/%s HTTP/1.1" %d %d "-" "python-requests/2.31.0 %s" %.3f' % (
+            method, url.split("//", 1)[1], r.choice([200, 200, 201, 429]), r.randint(40, 9000), header, r.uniform(0.001, 0.9))
+    raise ValueError(fmt)
+
+
 def filler_traceback(r, bot, err=None):
     lines = ["ERROR %s.%s: step failed" % (bot, r.choice(LOGGERS)), "Traceback (most recent call last):"]
     for f, fn, code in r.sample(TB_FRAMES, 2):
@@ -1272,10 +1362,11 @@ def gen_providers(root, r, nfiles):
 class Pools:
     """Pre-rendered filler bodies per format; bulk text is assembled from them at C speed."""
 
-    def __init__(self, r, n=6000):
+    def __init__(self, r, n=6000, style="ops"):
         self.body = {}
+        make = vendor_body if style == "vendor" else filler_body
         for fmt in ("console", "logfmt", "stdlib", "jsonl", "access"):
-            self.body[fmt] = [filler_body(r, fmt, r.choice(BOTS)) + "\n" for _ in range(n)]
+            self.body[fmt] = [make(r, fmt, r.choice(BOTS)) + "\n" for _ in range(n)]
         self.prose = [r.choice(PROSE) for _ in range(n)]
         self.records = []
         for _ in range(n):
@@ -1383,9 +1474,9 @@ def bulk_json(path, r, pools, size):
     return written
 
 
-def gen_bulk(root, r, total_mb):
+def gen_bulk(root, r, total_mb, style="ops"):
     """About total_mb MB of filler over a few big logs and many small files; returns labels."""
-    pools = Pools(r)
+    pools = Pools(r, style=style)
     total = int(total_mb * 1_000_000)
     big_budget = int(total * 0.75) if total_mb >= 100 else int(total * 0.5)
     big_sizes = []
@@ -1468,6 +1559,9 @@ def main(argv=None):
                     help="classic: the original ops-repo families only (byte-identical to version 4); providers: the "
                          "150+ provider families and encoded forms only (scripts/providers.py); all (default): both")
     ap.add_argument("--provider-files", type=int, default=80, help="labelled files of the providers suite (default 80)")
+    ap.add_argument("--bulk-style", choices=["ops", "vendor"], default="ops",
+                    help="ops (default): the bot's own logs; vendor: every line venue traffic (exchange/broker hosts, "
+                         "header names without values, ids, hex signatures)")
     a = ap.parse_args(argv)
     if os.path.exists(a.out) and os.listdir(a.out):
         if not a.force:
@@ -1486,7 +1580,7 @@ def main(argv=None):
         nfiles += pn
     nbulk = 0
     if a.bulk_mb > 0:
-        bl, nbulk = gen_bulk(a.out, random.Random(a.seed * 7919 + 17), a.bulk_mb)
+        bl, nbulk = gen_bulk(a.out, random.Random(a.seed * 7919 + 17), a.bulk_mb, a.bulk_style)
         labels += bl
     labels.sort(key=lambda d: (d["file"], d["line"]))
     # sanity: one planted item per line, ranges never overlap
@@ -1508,7 +1602,7 @@ def main(argv=None):
         for fn in fns:
             total_bytes += os.path.getsize(os.path.join(dp, fn))
     meta = {"generator": "scripts/gen_corpus.py", "version": GEN_VERSION, "seed": a.seed, "files": a.files,
-            "bulk_mb": a.bulk_mb, "labelled_files": nfiles, "bulk_files": nbulk, "bytes": total_bytes,
+            "bulk_mb": a.bulk_mb, "bulk_style": a.bulk_style, "labelled_files": nfiles, "bulk_files": nbulk, "bytes": total_bytes,
             "suite": a.suite, "provider_files": a.provider_files, "providers": prov,
             "secrets": sum(fam.get("secret", {}).values()), "decoys": sum(fam.get("decoy", {}).values()),
             "families": fam}

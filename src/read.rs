@@ -80,7 +80,8 @@ pub fn open_reader(mut reader: Box<dyn Read + Send>) -> io::Result<Opened> {
 /// when they were looked at).
 fn classify(head: Vec<u8>, tail: Option<&[u8]>, rest: Box<dyn Read + Send>) -> io::Result<Opened> {
     if head.starts_with(&[0x1f, 0x8b]) {
-        let mut gz = MultiGzDecoder::new(Cursor::new(head).chain(rest));
+        // Decompressed on a thread of its own: a big rotated log then uses a second core.
+        let mut gz = ReadAhead::new(Box::new(MultiGzDecoder::new(Cursor::new(head).chain(rest))));
         let inner = read_head(&mut gz)?;
         return classify(inner, None, Box::new(gz));
     }
@@ -106,6 +107,103 @@ fn classify(head: Vec<u8>, tail: Option<&[u8]>, rest: Box<dyn Read + Send>) -> i
             )),
             _ => Ok(Opened::NotText),
         },
+    }
+}
+
+/// Size of the blocks a [`ReadAhead`] thread reads.
+const READ_AHEAD_BLOCK: usize = 256 << 10;
+/// Blocks a [`ReadAhead`] thread may hold ready before it waits for the reader.
+const READ_AHEAD_BLOCKS: usize = 4;
+
+/// A reader whose source is read on its own thread, a few blocks ahead: decompressing a big
+/// gzip log then overlaps with scanning it instead of taking turns on one core.
+///
+/// The end of the source is an explicit message, so a thread that dies (a panic in the
+/// decoder) is an error for the file, never an early, silent end of it.
+pub struct ReadAhead {
+    source: ReadAheadSource,
+    block: Vec<u8>,
+    at: usize,
+}
+
+enum ReadAheadSource {
+    Thread(std::sync::mpsc::Receiver<Block>),
+    /// The thread could not be started: read in place.
+    Inline(Box<dyn Read + Send>),
+    Finished,
+}
+
+enum Block {
+    Data(Vec<u8>),
+    Failed(io::Error),
+    End,
+}
+
+impl ReadAhead {
+    /// Starts reading `source` on a new thread.
+    pub fn new(source: Box<dyn Read + Send>) -> ReadAhead {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(READ_AHEAD_BLOCKS);
+        let (handoff_sender, handoff) = std::sync::mpsc::channel::<Box<dyn Read + Send>>();
+        let started = std::thread::Builder::new().name("hygiene-read-ahead".into()).spawn(move || {
+            let Ok(mut source) = handoff.recv() else { return };
+            loop {
+                let mut block = vec![0; READ_AHEAD_BLOCK];
+                let message = match source.read(&mut block) {
+                    Ok(0) => Block::End,
+                    Ok(n) => {
+                        block.truncate(n);
+                        Block::Data(block)
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => Block::Failed(e),
+                };
+                let last = !matches!(message, Block::Data(_));
+                // A send fails when the reader was dropped: nobody wants the rest.
+                if sender.send(message).is_err() || last {
+                    return;
+                }
+            }
+        });
+        let source = match started {
+            Ok(_) => match handoff_sender.send(source) {
+                Ok(()) => ReadAheadSource::Thread(receiver),
+                Err(returned) => ReadAheadSource::Inline(returned.0),
+            },
+            Err(_) => ReadAheadSource::Inline(source),
+        };
+        ReadAhead { source, block: Vec::new(), at: 0 }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.block.len() {
+            match &mut self.source {
+                ReadAheadSource::Inline(source) => return source.read(buf),
+                ReadAheadSource::Finished => return Ok(0),
+                ReadAheadSource::Thread(receiver) => match receiver.recv() {
+                    Ok(Block::Data(block)) => {
+                        self.block = block;
+                        self.at = 0;
+                    }
+                    Ok(Block::End) => self.source = ReadAheadSource::Finished,
+                    Ok(Block::Failed(e)) => {
+                        self.source = ReadAheadSource::Finished;
+                        return Err(e);
+                    }
+                    Err(_) => {
+                        self.source = ReadAheadSource::Finished;
+                        return Err(io::Error::other(
+                            "the read-ahead thread stopped before the end of the file",
+                        ));
+                    }
+                },
+            }
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -233,6 +331,57 @@ pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    /// A source that hands out its bytes in uneven pieces, then fails or panics if told to.
+    struct Uneven {
+        data: Vec<u8>,
+        at: usize,
+        step: usize,
+        then: Option<&'static str>,
+    }
+
+    impl Read for Uneven {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.at == self.data.len() {
+                return match self.then {
+                    Some("panic") => panic!("decoder bug"),
+                    Some(why) => Err(io::Error::other(why)),
+                    None => Ok(0),
+                };
+            }
+            self.step = self.step * 7 % 1013 + 1;
+            let n = buf.len().min(self.step).min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    fn uneven(len: usize, then: Option<&'static str>) -> (Vec<u8>, Box<dyn Read + Send>) {
+        let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+        (data.clone(), Box::new(Uneven { data, at: 0, step: 1, then }))
+    }
+
+    #[test]
+    fn read_ahead_yields_the_source_bytes_in_order() {
+        for len in [0, 1, 1000, READ_AHEAD_BLOCK, 3 * READ_AHEAD_BLOCK + 17] {
+            let (data, source) = uneven(len, None);
+            let mut out = Vec::new();
+            ReadAhead::new(source).read_to_end(&mut out).unwrap();
+            assert_eq!(out, data, "length {len}");
+        }
+    }
+
+    #[test]
+    fn read_ahead_passes_on_errors_and_never_ends_silently() {
+        let (_, source) = uneven(5000, Some("disk gone"));
+        let err = ReadAhead::new(source).read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("disk gone"), "{err}");
+        // A panic on the reading thread is an error, not the end of the file.
+        let (_, source) = uneven(5000, Some("panic"));
+        let err = ReadAhead::new(source).read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("stopped before the end"), "{err}");
+    }
+
     use super::*;
 
     fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {

@@ -87,12 +87,16 @@ pub struct Keep<'a> {
     /// Most findings listed per file, after suppression (0: no limit); the rest are counted
     /// in [`ScanStats::not_listed`] and still fail the scan.
     pub max_per_file: usize,
+    /// Whether `suppress` looks at fingerprints (a baseline does; an allowlist does not).
+    /// When it does not, findings past the per-file limit are counted without computing their
+    /// fingerprint: a log with a secret on every line is then not bound by the keyed hash.
+    pub suppress_reads_fingerprints: bool,
 }
 
 impl Keep<'static> {
     /// Every finding kept and listed.
     pub fn everything() -> Keep<'static> {
-        Keep { suppress: &|_| None, max_per_file: 0 }
+        Keep { suppress: &|_| None, max_per_file: 0, suppress_reads_fingerprints: false }
     }
 }
 
@@ -598,7 +602,13 @@ fn scan_text(
             column: start.column,
             end_line: start.line + inner_newlines,
             masked: mask_bytes(secret),
-            fingerprint: fingerprinter.fingerprint(&rule.id, secret),
+            // Past the limit the finding is only counted (or suppressed): its fingerprint is
+            // needed only if the suppression reads it.
+            fingerprint: if findings.len() >= keep.limit() && !keep.suppress_reads_fingerprints {
+                String::new()
+            } else {
+                fingerprinter.fingerprint(&rule.id, secret)
+            },
             names: crate::findings::names_before(line, m.secret.start - line_start),
             seen_on: crate::findings::line_date(line).or(modified),
             decoded: m.decoded,

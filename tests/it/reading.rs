@@ -187,7 +187,13 @@ fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
     assert_eq!(whole.bytes, text.len() as u64);
     assert!(whole.findings.len() > 60, "{}", whole.findings.len());
     // With a per-file limit, the first 25 in file order are listed and the rest counted.
-    let limited = Keep { suppress: &|_| None, max_per_file: 25 };
+    let limited = Keep { suppress: &|_| None, max_per_file: 25, suppress_reads_fingerprints: false };
+    // A suppression that reads fingerprints (a baseline) still sees them past the limit: the
+    // last finding of the file, accepted by fingerprint, is suppressed, not counted.
+    let last = whole.findings.last().unwrap().fingerprint.clone();
+    let by_fingerprint =
+        |f: &secrets_hygiene::findings::Finding| (f.fingerprint == last).then_some("baseline");
+    let baselined = Keep { suppress: &by_fingerprint, max_per_file: 25, suppress_reads_fingerprints: true };
     // Segments of 4 KiB cut through lines and through private-key blocks.
     for segment in [4096, 10_000, 65_536] {
         let parts = scan_file_segments(&detector, &fingerprinter, &everything, &path, segment).unwrap();
@@ -204,6 +210,9 @@ fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
             "segment {segment}, limited"
         );
         assert_eq!(first.not_listed as usize, whole.findings.len() - 25);
+        let accepted = scan_file_segments(&detector, &fingerprinter, &baselined, &path, segment).unwrap();
+        assert_eq!(accepted.not_listed as usize, whole.findings.len() - 26, "segment {segment}, baselined");
+        assert_eq!(accepted.findings.len(), 25, "segment {segment}, baselined");
     }
 }
 

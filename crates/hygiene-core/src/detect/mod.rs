@@ -317,12 +317,23 @@ impl Detector {
     ) -> Vec<Match> {
         let rules = &self.rules.rules;
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); rules.len()];
+        // The line of the previous hit: hits come sorted, and a line holding one keyword
+        // usually holds several (one per rule that lists it), so it is found once.
+        let mut line: Range<usize> = 0..0;
         let mut add = |rule: usize, start: usize, end: usize| {
             let list = &mut windows[rule];
             if list.last().is_some_and(|w| start >= w.start && end <= w.end) || !wanted(rule) {
                 return;
             }
-            merge_window(list, window_around(haystack, start, end, rules[rule].multiline));
+            let window = if rules[rule].multiline {
+                window_around(haystack, start, end, true)
+            } else {
+                if !same_window(haystack, &line, start, end) {
+                    line = window_around(haystack, start, end, false);
+                }
+                line.clone()
+            };
+            merge_window(list, window);
         };
         for hit in hits {
             let end = hit.start + self.finder.keyword_len(hit.keyword);
@@ -353,6 +364,9 @@ impl Detector {
         let matcher = rule.matcher();
         let mut locations = matcher.regex.capture_locations();
         let slice = &haystack[window.clone()];
+        if !matcher.required.may_match(slice) {
+            return;
+        }
         let mut at = 0;
         while at <= slice.len() {
             let Some(whole) = matcher.regex.captures_read_at(&mut locations, slice, at) else {
@@ -495,6 +509,19 @@ fn window_around(haystack: &[u8], start: usize, end: usize, multiline: bool) -> 
     let ceiling = (end + LONG_LINE_REACH).min(haystack.len());
     let line_end = memchr::memchr(b'\n', &haystack[end..ceiling]).map_or(ceiling, |i| end + i);
     line_start..line_end
+}
+
+/// Whether `window`, found by [`window_around`] for an earlier hit, is also the window of a
+/// hit at `start..end`: it is a whole line holding the hit, short enough on both sides that
+/// the long-line reach does not cut it.
+fn same_window(haystack: &[u8], window: &Range<usize>, start: usize, end: usize) -> bool {
+    let whole_line = (window.start == 0 || haystack[window.start - 1] == b'\n')
+        && (window.end == haystack.len() || haystack[window.end] == b'\n');
+    whole_line
+        && window.start <= start
+        && end <= window.end
+        && start - window.start < LONG_LINE_REACH
+        && window.end - end < LONG_LINE_REACH
 }
 
 /// Whether `text` holds a `%XX` escape, and whether it holds a `\"` escape.

@@ -5,6 +5,7 @@ pub mod catalog;
 pub(crate) mod dummy;
 mod error;
 mod raw;
+mod required;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -121,6 +122,8 @@ pub(crate) struct Matcher {
     pub(crate) secret_group: usize,
     /// A whole match matching this is dropped (`page_token=`, `max_tokens=`).
     pub(crate) reject: Option<Regex>,
+    /// What a window must hold, besides a keyword, for the regex to possibly match in it.
+    pub(crate) required: required::Required,
 }
 
 impl Rule {
@@ -139,7 +142,8 @@ impl Rule {
                 .reject_pattern
                 .as_ref()
                 .map(|p| builder(p).build().expect("built-in reject regexes are checked by the tests"));
-            Matcher { regex, secret_group, reject }
+            let required = required::Required::of(&self.pattern, &self.keywords);
+            Matcher { regex, secret_group, reject, required }
         })
     }
 
@@ -238,10 +242,48 @@ impl RuleSet {
         RuleSet::from_files(builtin::FILES)
     }
 
+    /// The packs of `files`, in order. Parsing the TOML is most of a short run's start-up,
+    /// so the files are parsed on two threads, each into a set of its own, and the sets joined
+    /// in file order (a duplicate id across files is still an error).
     fn from_files(files: &[(&str, &str)]) -> Result<RuleSet, RuleFileError> {
+        let parse = |part: &[(&str, &str)]| -> Result<Vec<RuleSet>, RuleFileError> {
+            part.iter()
+                .map(|(name, text)| {
+                    let mut set = RuleSet { rules: Vec::new(), decoys: Decoys::default() };
+                    set.add(name, text, false).map(|()| set)
+                })
+                .collect()
+        };
+        let (first, second) = files.split_at(files.len() / 2);
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| parse(second));
+            let first = parse(first);
+            (first, second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
         let mut set = RuleSet { rules: Vec::new(), decoys: Decoys::default() };
-        for (name, text) in files {
-            set.add(name, text, false)?;
+        let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (part, names) in [(first?, &files[..files.len() / 2]), (second?, &files[files.len() / 2..])] {
+            for (one, (name, text)) in part.into_iter().zip(names) {
+                for rule in &one.rules {
+                    if !ids.insert(rule.id.clone()) {
+                        let existing = set.get(&rule.id).map(|r| r.source.clone()).unwrap_or_default();
+                        return Err(RuleFileError::at(
+                            name,
+                            text,
+                            find_span(text, &format!("\"{}\"", rule.id)),
+                            format!("duplicate rule id `{}`", rule.id),
+                            format!(
+                                "`{}` is already defined in {existing}; rule ids must be unique",
+                                rule.id
+                            ),
+                        ));
+                    }
+                }
+                set.rules.extend(one.rules);
+                set.decoys.values.extend(one.decoys.values);
+                set.decoys.lines.extend(one.decoys.lines);
+                set.decoys.dummies.extend(one.decoys.dummies);
+            }
         }
         Ok(set)
     }
@@ -447,7 +489,9 @@ fn compile_rule(
                 "wrap the secret value in (?P<secret>...): only that span is masked and fingerprinted".into(),
             ));
         };
-        let _ = matcher.set(Matcher { regex, secret_group, reject });
+        let keywords: Vec<String> = r.keywords.get_ref().iter().map(|k| k.to_ascii_lowercase()).collect();
+        let required = required::Required::of(r.regex.get_ref(), &keywords);
+        let _ = matcher.set(Matcher { regex, secret_group, reject, required });
     }
     let keywords: Vec<String> = r.keywords.get_ref().iter().map(|k| k.to_ascii_lowercase()).collect();
     if keywords.is_empty() || keywords.iter().any(|k| k.len() < 2) {

@@ -1,0 +1,519 @@
+//! Literals a rule's match cannot do without, read from its regex: the cheap check that keeps
+//! a regex off a window that cannot hold a match.
+//!
+//! A rule's regex runs only on windows around its keywords, but a keyword can be common in
+//! the text a rule is not about: `://` is on every line of a log of HTTP calls, a vendor name
+//! is on every line that mentions the vendor's host. The regex then runs on every such line to
+//! find nothing. What else a match needs is written in the regex: `user:pass@host` needs an
+//! `@`, `bitget ... secret = <64 hex>` needs `secret`. This module reads those needs from the
+//! regex's syntax tree (a conjunction of "one of these literals occurs" sets, compared ignoring
+//! ASCII case) and keeps the few that are rare in ordinary text and not already implied by
+//! the rule's keywords. Checking them is a `memchr` or a small packed search per window,
+//! against a regex call an order of magnitude dearer.
+//!
+//! Soundness is the whole point: a set is only ever derived from what every match must
+//! contain, so a window failing the check cannot hold a match. The tests check this on every
+//! example of every built-in rule.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Largest set of alternatives tracked for one requirement or one exact-strings set.
+const MAX_ALTERNATIVES: usize = 24;
+/// Longest literal tracked (longer ones are cut: a prefix of a required literal is required).
+const MAX_LITERAL: usize = 16;
+/// Most requirements checked per window (the rarest ones).
+const MAX_CHECKS: usize = 3;
+/// A requirement is worth checking only if it is this unlikely at a given position of
+/// ordinary text (see [`rarity`]); a more common one (`=`, `:`) passes on nearly every line.
+const MAX_CHANCE: f64 = 0.004;
+
+/// A set of literals (lowercase ASCII where letters) one of which every match contains.
+type AnyOf = Vec<Vec<u8>>;
+
+/// What one syntax node contributes.
+#[derive(Debug, Clone)]
+struct Facts {
+    /// Every string the node can match, when that is a small finite set (folded).
+    exact: Option<AnyOf>,
+    /// Sets each of which some literal of must occur in every match of the node.
+    required: Vec<AnyOf>,
+}
+
+impl Facts {
+    fn exact(set: AnyOf) -> Facts {
+        Facts { exact: Some(set), required: Vec::new() }
+    }
+
+    fn unknown() -> Facts {
+        Facts { exact: None, required: Vec::new() }
+    }
+}
+
+/// The checks a window must pass before a rule's regex runs on it.
+#[derive(Debug)]
+pub(crate) struct Required {
+    checks: Vec<Check>,
+}
+
+#[derive(Debug)]
+enum Check {
+    /// One to three bytes (both cases of a letter count as two).
+    Bytes(Vec<u8>),
+    /// Any of a few literals, ignoring ASCII case: each found by its rarest byte.
+    Few(Vec<Pivoted>),
+    /// Any of many literals, ignoring ASCII case.
+    Many(AhoCorasick),
+}
+
+/// A literal searched for by its rarest byte (both cases, with `memchr2`), then compared
+/// whole: for one to four literals this beats an automaton's set-up per window several times.
+#[derive(Debug)]
+struct Pivoted {
+    literal: Vec<u8>,
+    /// Offset of the rarest byte in the literal.
+    pivot: usize,
+}
+
+impl Pivoted {
+    fn new(literal: Vec<u8>) -> Pivoted {
+        let pivot =
+            (0..literal.len()).min_by(|&a, &b| frequency(literal[a]).total_cmp(&frequency(literal[b])));
+        Pivoted { pivot: pivot.unwrap_or(0), literal }
+    }
+
+    fn is_in(&self, window: &[u8]) -> bool {
+        let byte = self.literal[self.pivot];
+        let (lower, upper) = (byte.to_ascii_lowercase(), byte.to_ascii_uppercase());
+        memchr::memchr2_iter(lower, upper, window).any(|at| {
+            at >= self.pivot
+                && window
+                    .get(at - self.pivot..at - self.pivot + self.literal.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(&self.literal))
+        })
+    }
+}
+
+/// Literal sets up to this size are searched literal by literal.
+const MAX_PIVOTED: usize = 4;
+
+impl Required {
+    /// Nothing to check: every window goes to the regex.
+    pub(crate) fn none() -> Required {
+        Required { checks: Vec::new() }
+    }
+
+    /// The requirements of `pattern` (compiled with the rule flags: bytes, ASCII, multi-line,
+    /// CRLF) that the `keywords` do not already imply. A pattern the parser rejects yields no
+    /// checks: the regex compiler reports it.
+    pub(crate) fn of(pattern: &str, keywords: &[String]) -> Required {
+        let Ok(hir) = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .multi_line(true)
+            .crlf(true)
+            .build()
+            .parse(pattern)
+        else {
+            return Required::none();
+        };
+        let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_ascii_lowercase()).collect();
+        let facts = facts(&hir, &keywords);
+        let mut sets = facts.required;
+        if let Some(exact) = facts.exact {
+            sets.push(exact);
+        }
+        let mut ranked: Vec<(f64, AnyOf)> = sets
+            .into_iter()
+            .filter(|set| !set.is_empty() && set.iter().all(|lit| !lit.is_empty()))
+            .filter(|set| !implied_by_keywords(set, &keywords))
+            .map(|set| (chance(&set), set))
+            .filter(|(p, _)| *p <= MAX_CHANCE)
+            .collect();
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+        ranked.dedup_by(|a, b| a.1 == b.1);
+        let checks = ranked.into_iter().take(MAX_CHECKS).filter_map(|(_, set)| check_for(set)).collect();
+        Required { checks }
+    }
+
+    /// Whether `window` holds every requirement (so the regex may match in it).
+    pub(crate) fn may_match(&self, window: &[u8]) -> bool {
+        self.checks.iter().all(|check| match check {
+            Check::Bytes(bytes) => match bytes.as_slice() {
+                [a] => memchr::memchr(*a, window).is_some(),
+                [a, b] => memchr::memchr2(*a, *b, window).is_some(),
+                [a, b, c] => memchr::memchr3(*a, *b, *c, window).is_some(),
+                _ => true,
+            },
+            Check::Few(literals) => literals.iter().any(|literal| literal.is_in(window)),
+            Check::Many(automaton) => automaton.is_match(window),
+        })
+    }
+
+    /// How many checks a window goes through (for tests and `rules list`-style reporting).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.checks.len()
+    }
+}
+
+/// The window check for a set, or none when it cannot be built (then the regex just runs).
+fn check_for(set: AnyOf) -> Option<Check> {
+    if set.iter().all(|lit| lit.len() == 1) {
+        let mut bytes: Vec<u8> = Vec::new();
+        for lit in &set {
+            let b = lit[0];
+            bytes.push(b);
+            if b.is_ascii_lowercase() {
+                bytes.push(b.to_ascii_uppercase());
+            }
+        }
+        bytes.sort_unstable();
+        bytes.dedup();
+        if bytes.len() <= 3 {
+            return Some(Check::Bytes(bytes));
+        }
+    }
+    if set.len() <= MAX_PIVOTED {
+        return Some(Check::Few(set.into_iter().map(Pivoted::new).collect()));
+    }
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(&set)
+        .ok()
+        .map(Check::Many)
+}
+
+/// Whether every keyword contains some literal of `set`: a window exists only because a
+/// keyword occurs in it, so such a set is always there.
+fn implied_by_keywords(set: &AnyOf, keywords: &[Vec<u8>]) -> bool {
+    !keywords.is_empty()
+        && keywords.iter().all(|k| set.iter().any(|lit| k.windows(lit.len()).any(|w| w == lit.as_slice())))
+}
+
+/// Rough chance that some literal of `set` starts at a given position of ordinary text.
+fn chance(set: &AnyOf) -> f64 {
+    set.iter().map(|lit| lit.iter().take(3).map(|&b| frequency(b)).product::<f64>()).sum()
+}
+
+/// How little a set tells inside one branch: its chance, and far worse when one of its
+/// literals overlaps a keyword (it is likely there whenever the keyword is).
+fn branch_cost(set: &AnyOf, keywords: &[Vec<u8>]) -> f64 {
+    let contains = |hay: &[u8], needle: &[u8]| {
+        needle.is_empty() || (needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle))
+    };
+    let overlaps = |lit: &Vec<u8>| keywords.iter().any(|k| contains(k, lit) || contains(lit, k));
+    if set.iter().any(overlaps) {
+        1.0 + chance(set)
+    } else {
+        chance(set)
+    }
+}
+
+/// How often a byte turns up in logs, runbooks and JSON, as a fraction (ASCII case folded).
+fn frequency(byte: u8) -> f64 {
+    let per_mille = match byte {
+        b' ' => 140.0,
+        b'e' => 60.0,
+        b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' => 45.0,
+        b'0'..=b'9' => 25.0,
+        b'l' | b'c' | b'd' | b'u' | b'h' => 25.0,
+        b'm' | b'p' | b'g' | b'f' => 15.0,
+        b'.' | b':' | b'-' | b'/' | b'"' | b'=' | b',' | b'\n' => 15.0,
+        b'b' | b'y' | b'w' | b'v' | b'_' => 8.0,
+        b'k' => 5.0,
+        b'[' | b']' | b'{' | b'}' | b'(' | b')' | b'\'' => 3.0,
+        b'x' | b'j' | b'q' | b'z' => 1.5,
+        _ => 1.0,
+    };
+    per_mille / 1000.0
+}
+
+/// The facts of one syntax node.
+fn facts(hir: &Hir, keywords: &[Vec<u8>]) -> Facts {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Facts::exact(vec![Vec::new()]),
+        HirKind::Literal(literal) => {
+            let mut bytes = literal.0.to_ascii_lowercase();
+            bytes.truncate(MAX_LITERAL);
+            Facts::exact(vec![bytes])
+        }
+        HirKind::Class(class) => Facts { exact: class_bytes(class), required: Vec::new() },
+        HirKind::Capture(capture) => facts(&capture.sub, keywords),
+        HirKind::Repetition(repetition) => {
+            let inner = facts(&repetition.sub, keywords);
+            if repetition.min == 0 {
+                // `x?` adds the empty string; anything longer is not tracked.
+                let exact = match (repetition.max, inner.exact) {
+                    (Some(1), Some(mut set)) => {
+                        set.push(Vec::new());
+                        dedup(set)
+                    }
+                    _ => None,
+                };
+                return Facts { exact, required: Vec::new() };
+            }
+            // At least one copy: whatever one copy needs, the repetition needs.
+            let mut required = inner.required;
+            let exact = match (repetition.min, repetition.max, inner.exact) {
+                (1, Some(1), exact) => exact,
+                (_, _, Some(set)) => {
+                    required.push(set);
+                    None
+                }
+                _ => None,
+            };
+            Facts { exact, required }
+        }
+        HirKind::Concat(items) => concat(items, keywords),
+        HirKind::Alternation(branches) => alternation(branches, keywords),
+    }
+}
+
+/// A class as its (folded) bytes, when it has few: `[:=]`, `[Kk]`, `@`.
+fn class_bytes(class: &Class) -> Option<AnyOf> {
+    let mut bytes: Vec<u8> = Vec::new();
+    match class {
+        Class::Bytes(set) => {
+            for range in set.ranges() {
+                if usize::from(range.end() - range.start()) + bytes.len() >= 2 * MAX_ALTERNATIVES {
+                    return None;
+                }
+                bytes.extend((range.start()..=range.end()).map(|b| b.to_ascii_lowercase()));
+            }
+        }
+        Class::Unicode(set) => {
+            for range in set.ranges() {
+                let (start, end) = (u32::from(range.start()), u32::from(range.end()));
+                if end > 0x7f || (end - start) as usize + bytes.len() >= 2 * MAX_ALTERNATIVES {
+                    return None;
+                }
+                bytes.extend((start..=end).map(|c| (c as u8).to_ascii_lowercase()));
+            }
+        }
+    }
+    bytes.sort_unstable();
+    bytes.dedup();
+    (bytes.len() <= 4).then(|| bytes.into_iter().map(|b| vec![b]).collect())
+}
+
+fn dedup(mut set: AnyOf) -> Option<AnyOf> {
+    set.sort();
+    set.dedup();
+    (set.len() <= MAX_ALTERNATIVES).then_some(set)
+}
+
+/// Every string of `a` followed by every string of `b`, when that stays small.
+fn product(a: &AnyOf, b: &AnyOf) -> Option<AnyOf> {
+    if a.len() * b.len() > MAX_ALTERNATIVES {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for x in a {
+        for y in b {
+            let mut joined = x.clone();
+            joined.extend_from_slice(y);
+            joined.truncate(MAX_LITERAL);
+            out.push(joined);
+        }
+    }
+    dedup(out)
+}
+
+/// A sequence: runs of items with exact sets join into longer literals (`[Ss][Ee][Cc]` into
+/// `sec`); each run is a requirement, as is whatever each item requires.
+fn concat(items: &[Hir], keywords: &[Vec<u8>]) -> Facts {
+    let mut required = Vec::new();
+    let mut whole: Option<AnyOf> = Some(vec![Vec::new()]);
+    let mut run: Option<AnyOf> = None;
+    let close = |run: &mut Option<AnyOf>, required: &mut Vec<AnyOf>| {
+        if let Some(set) = run.take() {
+            if set.iter().all(|lit| !lit.is_empty()) {
+                required.push(set);
+            }
+        }
+    };
+    for item in items {
+        let item = facts(item, keywords);
+        required.extend(item.required);
+        match item.exact {
+            Some(set) => {
+                whole = whole.and_then(|w| product(&w, &set));
+                run = match run.take() {
+                    None => Some(set),
+                    Some(prev) => match product(&prev, &set) {
+                        Some(joined) => Some(joined),
+                        None => {
+                            // Too many combinations: keep what we have, start again here.
+                            let mut prev = Some(prev);
+                            close(&mut prev, &mut required);
+                            Some(set)
+                        }
+                    },
+                };
+            }
+            None => {
+                whole = None;
+                close(&mut run, &mut required);
+            }
+        }
+    }
+    close(&mut run, &mut required);
+    // An exact set of a whole sequence is also reported as exact, for the enclosing node.
+    Facts { exact: whole, required }
+}
+
+/// Alternatives: exact when every branch is; otherwise one requirement made of one
+/// requirement per branch, if every branch has one: the rarest each branch has, passing over
+/// those that overlap a keyword (`bitget` in `bitget ... passphrase = v`: the window is
+/// there because of the keyword, so what else the branch needs is what tells).
+fn alternation(branches: &[Hir], keywords: &[Vec<u8>]) -> Facts {
+    let all: Vec<Facts> = branches.iter().map(|b| facts(b, keywords)).collect();
+    if all.iter().all(|f| f.exact.is_some()) {
+        let set: AnyOf = all.iter().flat_map(|f| f.exact.clone().unwrap_or_default()).collect();
+        if let Some(set) = dedup(set) {
+            return Facts::exact(set);
+        }
+    }
+    let mut union: AnyOf = Vec::new();
+    for branch in all {
+        let mut candidates = branch.required;
+        if let Some(exact) = branch.exact {
+            candidates.push(exact);
+        }
+        let best = candidates
+            .into_iter()
+            .filter(|set| set.iter().all(|lit| !lit.is_empty()))
+            .min_by(|a, b| branch_cost(a, keywords).total_cmp(&branch_cost(b, keywords)));
+        match best {
+            Some(set) => union.extend(set),
+            None => return Facts::unknown(),
+        }
+    }
+    match dedup(union) {
+        Some(set) => Facts { exact: None, required: vec![set] },
+        None => Facts::unknown(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sets(pattern: &str, keywords: &[&str]) -> Vec<Vec<String>> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .multi_line(true)
+            .crlf(true)
+            .build()
+            .parse(pattern)
+            .unwrap();
+        let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_vec()).collect();
+        let f = facts(&hir, &keywords);
+        f.required
+            .into_iter()
+            .chain(f.exact)
+            .filter(|s| !implied_by_keywords(s, &keywords))
+            .map(|s| s.into_iter().map(|l| String::from_utf8(l).unwrap()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_url_with_credentials_needs_an_at_sign() {
+        let pattern =
+            r"(?i)\b[a-z][a-z0-9+.-]{1,20}://(?P<user>[^\s:/@]+):(?P<secret>[^\s@/]{3,})@[A-Za-z0-9.-]+";
+        let found = sets(pattern, &["://"]);
+        assert!(found.contains(&vec!["@".to_string()]), "{found:?}");
+        assert!(!found.iter().any(|s| s == &vec!["://".to_string()]), "implied by the keyword: {found:?}");
+        let required = Required::of(pattern, &["://".to_string()]);
+        assert!(!required.may_match(b"GET https://api.bitget.com/api/v2/order?id=1 status=200"));
+        assert!(required.may_match(b"DATABASE_URL=postgres://app:pw-9x@db.internal/app"));
+    }
+
+    #[test]
+    fn case_insensitive_words_join_into_one_literal() {
+        let pattern =
+            r"(?i:bitget)[^\r\n]{0,120}?(?i:secret)[A-Za-z0-9_.\-]{0,12}?[:=][ \t]*(?P<secret>[0-9a-f]{64})";
+        let found = sets(pattern, &["bitget"]);
+        assert!(found.contains(&vec!["secret".to_string()]), "{found:?}");
+        let required = Required::of(pattern, &["bitget".to_string()]);
+        assert!(required.len() >= 1);
+        assert!(!required.may_match(b"GET https://api.bitget.com/api/v2/mix/order/detail status=200"));
+        assert!(required.may_match(b"BITGET_SECRET_KEY=..."));
+        assert!(required.may_match(b"bitget api SeCrEt: x"));
+    }
+
+    #[test]
+    fn alternatives_need_one_of_their_branches() {
+        let found = sets(r"(?:xoxb-|xoxp-)[0-9]+|hooks\.slack\.com/services/T[A-Z0-9]+", &[]);
+        assert!(
+            found
+                .iter()
+                .any(|s| s.contains(&"xoxb-".to_string()) && s.iter().any(|l| l.starts_with("hooks"))),
+            "{found:?}"
+        );
+        // A branch with nothing required makes the whole alternation require nothing.
+        assert!(sets(r"(?:abc[0-9]+|[0-9]+)", &[]).is_empty());
+    }
+
+    #[test]
+    fn a_literal_is_found_by_its_rarest_byte_in_any_case() {
+        let literal = Pivoted::new(b"x-api-key".to_vec());
+        assert_eq!(literal.literal[literal.pivot], b'x');
+        for text in [&b"X-Api-Key: 1"[..], b"hdr x-api-key", b"X-API-KEY"] {
+            assert!(literal.is_in(text), "{}", String::from_utf8_lossy(text));
+        }
+        for text in [&b"x-api-ke"[..], b"api-key x", b"xx-api_key"] {
+            assert!(!literal.is_in(text), "{}", String::from_utf8_lossy(text));
+        }
+    }
+
+    #[test]
+    fn a_branch_is_judged_by_what_it_needs_besides_the_keyword() {
+        // Either `bitget ... passphrase` or the header name: a window there because of
+        // `bitget` must also hold a passphrase word.
+        let pattern = r"(?:(?i:bitget)[^\r\n]{0,120}?(?i:pass[_\-]?phrase|pwd)|(?i:access-passphrase))[:=](?P<secret>\w+)";
+        let required = Required::of(pattern, &["bitget".to_string(), "access-passphrase".to_string()]);
+        assert!(!required.may_match(b"GET https://api.bitget.com/api/v2/mix/order status=200"));
+        assert!(required.may_match(b"bitget passphrase=x"));
+        assert!(required.may_match(b"ACCESS-PASSPHRASE: x"));
+    }
+
+    #[test]
+    fn optional_parts_are_never_required() {
+        assert!(sets(r"(?:@host)?[0-9]+", &[]).is_empty());
+        assert!(sets(r"(?:@x)*[0-9]+", &[]).is_empty());
+        assert_eq!(sets(r"(?:@x){2,}", &[]), vec![vec!["@x".to_string()]]);
+    }
+
+    #[test]
+    fn common_requirements_are_not_checked() {
+        // `=` is on nearly every line of a log: checking it would only cost time.
+        let required = Required::of(r"[A-Z_]+=(?P<secret>[0-9]+)", &[]);
+        assert_eq!(required.len(), 0);
+    }
+
+    #[test]
+    fn every_built_in_example_passes_its_rules_check() {
+        // Soundness on real rules: a window holding a match is never skipped.
+        let rules = crate::rules::RuleSet::builtin_with_examples().unwrap();
+        let mut checked = 0;
+        for rule in &rules.rules {
+            let required = Required::of(&rule.pattern, &rule.keywords);
+            for example in rule
+                .examples
+                .iter()
+                .map(|e| e.text.as_bytes())
+                .chain(rule.counter_examples.iter().map(|c| c.as_bytes()))
+            {
+                if rule.matcher().regex.is_match(example) {
+                    assert!(required.may_match(example), "{}: a matching text fails the check", rule.id);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked} matching examples");
+    }
+}
