@@ -197,18 +197,10 @@ fn chance(set: &AnyOf) -> f64 {
     set.iter().map(|lit| lit.iter().take(3).map(|&b| frequency(b)).product::<f64>()).sum()
 }
 
-/// How little a set tells inside one branch: its chance, and far worse when one of its
-/// literals overlaps a keyword (it is likely there whenever the keyword is).
-fn branch_cost(set: &AnyOf, keywords: &[Vec<u8>]) -> f64 {
-    let contains = |hay: &[u8], needle: &[u8]| {
-        needle.is_empty() || (needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle))
-    };
-    let overlaps = |lit: &Vec<u8>| keywords.iter().any(|k| contains(k, lit) || contains(lit, k));
-    if set.iter().any(overlaps) {
-        1.0 + chance(set)
-    } else {
-        chance(set)
-    }
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || (needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle))
 }
 
 /// How often a byte turns up in logs, runbooks and JSON, as a fraction (ASCII case folded).
@@ -366,8 +358,8 @@ fn concat(items: &[Hir], keywords: &[Vec<u8>]) -> Facts {
 
 /// Alternatives: exact when every branch is; otherwise one requirement made of one
 /// requirement per branch, if every branch has one: the rarest each branch has, passing over
-/// those that overlap a keyword (`bitget` in `bitget ... passphrase = v`: the window is
-/// there because of the keyword, so what else the branch needs is what tells).
+/// those its own keyword holds (`bitget` in `bitget ... passphrase = v`: a window is there
+/// because of the keyword, so what else the branch needs is what tells).
 fn alternation(branches: &[Hir], keywords: &[Vec<u8>]) -> Facts {
     let all: Vec<Facts> = branches.iter().map(|b| facts(b, keywords)).collect();
     if all.iter().all(|f| f.exact.is_some()) {
@@ -382,10 +374,21 @@ fn alternation(branches: &[Hir], keywords: &[Vec<u8>]) -> Facts {
         if let Some(exact) = branch.exact {
             candidates.push(exact);
         }
-        let best = candidates
-            .into_iter()
-            .filter(|set| set.iter().all(|lit| !lit.is_empty()))
-            .min_by(|a, b| branch_cost(a, keywords).total_cmp(&branch_cost(b, keywords)));
+        candidates.retain(|set| set.iter().all(|lit| !lit.is_empty()));
+        // The keywords this branch cannot match without; a set one of them holds tells
+        // nothing about a window that keyword made.
+        let own: Vec<&Vec<u8>> = keywords
+            .iter()
+            .filter(|k| candidates.iter().any(|set| set.iter().all(|lit| contains(lit, k))))
+            .collect();
+        let cost = |set: &AnyOf| {
+            let told = own.iter().any(|k| set.iter().any(|lit| contains(k, lit)));
+            (told, chance(set))
+        };
+        let best = candidates.into_iter().min_by(|a, b| {
+            let (a, b) = (cost(a), cost(b));
+            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+        });
         match best {
             Some(set) => union.extend(set),
             None => return Facts::unknown(),
