@@ -378,7 +378,8 @@ impl ScanRequest {
         };
         // Without the baseline (`baseline create|prune`) every finding must be seen.
         let max_per_file = if purpose.use_baseline { self.max_findings_per_file } else { 0 };
-        let keep = Keep { suppress: &suppress, max_per_file, suppress_reads_fingerprints: baseline.is_some() };
+        let keep =
+            Keep { suppress: &suppress, max_per_file, suppress_reads_fingerprints: baseline.is_some() };
         let mut outcome = if self.staged {
             let mut ignores = Ignores::new(&plan.ignore_files);
             let blobs = staged_blobs(&root, &crate::walk::glob_set(&plan.exclude)?, &mut ignores)?;

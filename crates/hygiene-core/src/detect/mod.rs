@@ -450,6 +450,7 @@ impl Detector {
             d.regex().is_match(value)
                 || (d.deleet
                     && value.len() <= dummy::MAX_LEN
+                    && dummy::has_leet(value)
                     && d.regex().is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
         };
         decoys.values.iter().filter(applies).filter(fits).any(caught)

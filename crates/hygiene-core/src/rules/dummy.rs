@@ -32,6 +32,13 @@ pub(crate) fn letters(value: &[u8]) -> String {
 
 /// `value` without its trailing digits and punctuation (`Testing!123` -> `Testing`): the
 /// usual way a dummy is made to pass a password policy.
+/// Whether `value` writes a letter as a digit or a symbol (`p@ssw0rd`): only then is it read
+/// again with [`letters`]. A token without any (`hf_aKe...`, letters only) would otherwise
+/// lose its separators and spell a word across them (`f_aKe` as `fake`).
+pub(crate) fn has_leet(value: &[u8]) -> bool {
+    value.iter().any(|b| b"013457!@$".contains(b))
+}
+
 fn without_suffix(value: &[u8]) -> &[u8] {
     let end = value.iter().rposition(|b| b.is_ascii_alphabetic()).map_or(0, |i| i + 1);
     &value[..end]
@@ -75,6 +82,12 @@ mod tests {
     fn undoes_leetspeak_and_separators() {
         assert_eq!(letters(b"p@sSw0rd_"), "password");
         assert_eq!(letters(b"s3cr3t_t0k3n"), "secrettoken");
+    }
+
+    #[test]
+    fn leetspeak_is_a_digit_or_symbol_for_a_letter() {
+        assert!(has_leet(b"p@sSw0rd_") && has_leet(b"s3cr3t"));
+        assert!(!has_leet(b"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"));
     }
 
     #[test]
