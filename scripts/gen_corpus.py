@@ -14,7 +14,8 @@ Usage:
                    50-200 MB logs plus many small logs / runbooks / JSON reports) with a
                    handful of planted secrets, for throughput benchmarking (default 0)
     --suite S      classic: the original trading-platform families only (byte-identical to
-                   generator version 4 for the same seed/files); providers: only the 240-provider
+                   generator version 4 for the same seed/files, except the PyPI token values,
+                   whole macaroons since version 6); providers: only the 240-provider
                    suite of scripts/providers.py (cloud, platform, cicd, observability, messaging,
                    fintech, ai, generic, encoded) in its own files (docs/providers/,
                    reports/providers/, data/botN/logs/platform-*); all (default): both
@@ -71,7 +72,7 @@ import sys
 import time
 import zlib
 
-GEN_VERSION = 5
+GEN_VERSION = 6
 
 UP = string.ascii_uppercase
 LO = string.ascii_lowercase
@@ -117,6 +118,24 @@ def checksummed(r, prefix):
     """GitHub/npm style token: prefix + 30 random alnum + base62(crc32(random part))."""
     body = mixed(r, ALNUM, 30)
     return prefix + body + b62(zlib.crc32(body.encode()), 6)
+
+
+def pypi_token(r):
+    """A PyPI API token: `pypi-` + base64url of a whole version-2 macaroon located at pypi.org
+    (location, identifier, one caveat, 32-byte signature). Draws what versions 4-5 drew (a length
+    and that many characters) and derives the macaroon from them, so the RNG stream and every
+    other value stay as they were."""
+    drawn = mixed(r, B64URL, r.randint(150, 190))
+    digest = hashlib.sha256(drawn.encode()).digest()
+    ident = "%s-%s-4%s-a%s-%s" % (digest[:4].hex(), digest[4:6].hex(), digest[6:8].hex()[1:],
+                                  digest[8:10].hex()[1:], digest[10:16].hex())
+    caveat = '[1,{"version":1,"permissions":"user"}]'
+
+    def field(kind, data):
+        return bytes([kind, len(data)]) + data
+    mac = (b"\x02" + field(1, b"pypi.org") + field(2, ident.encode()) + b"\x00"
+           + field(2, caveat.encode()) + b"\x00" + b"\x00" + field(6, hashlib.sha256(digest).digest()))
+    return "pypi-" + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def password(r, n=None):
@@ -378,7 +397,7 @@ def variants():
           cli="curl -X POST https://api.twilio.com/2010-04-01/Accounts/" + sid + "/Messages.json -u " + sid + ":{v}"))
     add(V("npm", "npm token (npm_)", lambda r: checksummed(r, "npm_"), "NPM_TOKEN", "npm_token",
           ["env", "npmrc", "yaml", "docker", "export"]))
-    add(V("pypi", "pypi upload token", lambda r: "pypi-AgEIcHlwaS5vcmc" + mixed(r, B64URL, r.randint(150, 190)),
+    add(V("pypi", "pypi upload token", pypi_token,
           "TWINE_PASSWORD", "password", ["env", "ini", "cli", "yaml", "export"],
           cli="twine upload --username __token__ --password {v} dist/*"))
     add(V("telegram", "telegram bot token", lambda r: "%d:AA%s" % (r.randint(10**8, 10**10 - 1), mixed(r, B64URL, 33)),
@@ -1556,7 +1575,7 @@ def main(argv=None):
     ap.add_argument("--bulk-mb", type=float, default=0, help="extra MB of filler for throughput runs")
     ap.add_argument("--force", action="store_true", help="wipe OUT first if it is not empty")
     ap.add_argument("--suite", choices=["all", "classic", "providers"], default="all",
-                    help="classic: the original ops-repo families only (byte-identical to version 4); providers: the "
+                    help="classic: the original ops-repo families only (byte-identical to version 4 but for the PyPI token values); providers: the "
                          "150+ provider families and encoded forms only (scripts/providers.py); all (default): both")
     ap.add_argument("--provider-files", type=int, default=80, help="labelled files of the providers suite (default 80)")
     ap.add_argument("--bulk-style", choices=["ops", "vendor"], default="ops",

@@ -75,6 +75,27 @@ def b62(n, width):
     return out.rjust(width, "0")
 
 
+def bech32_checksum(hrp, data):
+    """The 6 BIP-173 Bech32 checksum values over `hrp` (lower case) and `data` (5-bit values)."""
+    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
+    chk = 1
+    for v in [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + data + [0] * 6:
+        top = chk >> 25
+        chk = (chk & 0x1ffffff) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if (top >> i) & 1 else 0
+    chk ^= 1
+    return [(chk >> 5 * (5 - i)) & 31 for i in range(6)]
+
+
+def age_identity(drawn):
+    """An age secret key with a valid Bech32 checksum, from 58 drawn Bech32 characters: the
+    first 52 are the data (the last one's 4 padding bits cleared), the checksum is computed."""
+    data = [BECH32.index(c) for c in drawn.lower()[:52]]
+    data[-1] &= 0x10
+    return ("AGE-SECRET-KEY-1" + "".join(BECH32[v] for v in data + bech32_checksum("age-secret-key-", data))).upper()
+
+
 def b64u(data):
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -366,7 +387,7 @@ def variants(V, g):
     E(P, "infisical", "universal-auth client secret (64 hex)", T("", HEX, 64), "INFISICAL_CLIENT_SECRET", "client_secret")
     E(P, "pulumi", "access token (pul-)", T("pul-", HEX, 40), "PULUMI_ACCESS_TOKEN", "pulumi_token", pfx="pul-",
       auth=("hdr", "Authorization", "api.pulumi.com", "/api/user", "token {v}"))
-    E(P, "age", "age secret key (AGE-SECRET-KEY-1)", lambda r: "AGE-SECRET-KEY-1" + rs(r, BECH32.upper(), 58), "SOPS_AGE_KEY", "age_key",
+    E(P, "age", "age secret key (AGE-SECRET-KEY-1)", lambda r: age_identity(rs(r, BECH32.upper(), 58)), "SOPS_AGE_KEY", "age_key",
       pfx="AGE-SECRET-KEY-1", ctxs=["env", "raw", "yaml"],
       **raw("text", ["# created: 2024-05-02T10:11:12Z", "# public key: age1" + "qy8hd2ldq3fmk5zq0e9ts6xk5dr8wq4z2r8j4c6pe3pd6wmj5ggsxa4y6p", "{v}"], 2))
     E(P, "wireguard", "PrivateKey in wg0.conf", lambda r: base64.b64encode(r.randbytes(32)).decode(), "WG_PRIVATE_KEY", "private_key",

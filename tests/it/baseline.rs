@@ -7,7 +7,7 @@ use crate::fake::Fakes;
 use crate::{hygiene, scan_json, write};
 
 fn token(seed: u64) -> String {
-    format!("ghp_{}", Fakes::new(seed).alnum(36))
+    Fakes::new(seed).github("ghp_")
 }
 
 #[test]

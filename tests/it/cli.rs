@@ -52,7 +52,7 @@ fn exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docs/clean.md", "All credentials live in the vault.\n");
     hygiene().arg("scan").arg(dir.path()).arg("--no-report").assert().code(0);
-    write(dir.path(), "docs/leak.md", format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(1).alnum(36)));
+    write(dir.path(), "docs/leak.md", format!("GITHUB_TOKEN={}\n", Fakes::new(1).github("ghp_")));
     hygiene().arg("scan").arg(dir.path()).arg("--no-report").assert().code(1);
     hygiene()
         .arg("scan")
@@ -67,7 +67,7 @@ fn exit_codes() {
 #[test]
 fn fingerprints_are_stable_across_line_moves_and_keyed() {
     let dir = tempfile::tempdir().unwrap();
-    let line = format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(2).alnum(36));
+    let line = format!("GITHUB_TOKEN={}\n", Fakes::new(2).github("ghp_"));
     write(dir.path(), "docs/a.md", format!("intro\n{line}"));
     let (_, before) = scan_json(dir.path(), &[]);
     write(dir.path(), "docs/a.md", format!("intro\nmore\nlines\n\n{line}"));
@@ -89,7 +89,7 @@ fn fingerprints_are_stable_across_line_moves_and_keyed() {
 fn key_file_is_created_and_git_ignored_without_the_environment_variable() {
     let dir = tempfile::tempdir().unwrap();
     let config = tempfile::tempdir().unwrap();
-    write(dir.path(), "docs/leak.md", format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(3).alnum(36)));
+    write(dir.path(), "docs/leak.md", format!("GITHUB_TOKEN={}\n", Fakes::new(3).github("ghp_")));
     let run = |args: &[&str]| {
         let out = hygiene()
             .env_remove("HYGIENE_FINGERPRINT_KEY")
@@ -142,7 +142,7 @@ fn a_scan_writes_nothing_into_the_tree_and_never_reports_its_own_files() {
 fn closed_pipe_exits_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let mut fakes = Fakes::new(4);
-    let lines: Vec<String> = (0..2000).map(|_| format!("GH={}{}", "ghp_", fakes.alnum(36))).collect();
+    let lines: Vec<String> = (0..2000).map(|_| format!("GH={}", fakes.github("ghp_"))).collect();
     write(dir.path(), "docs/many.md", lines.join("\n"));
     let bin = assert_cmd::cargo::cargo_bin("hygiene");
     let out = std::process::Command::new("sh")

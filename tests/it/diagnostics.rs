@@ -79,7 +79,7 @@ fn bad_config_is_a_diagnostic_with_exit_2() {
 
 /// A token-shaped value made at run time.
 fn planted(seed: u64) -> String {
-    format!("{}{}", "ghp_", crate::fake::Fakes::new(seed).alnum(36))
+    crate::fake::Fakes::new(seed).github("ghp_")
 }
 
 /// Runs `hygiene` in a repository laid out by `files` and returns (exit code, stderr).

@@ -45,7 +45,7 @@ struct Planted {
 /// One file per encoded context, each with one secret, from fresh random parts.
 fn planted(seed: u64) -> Planted {
     let mut fakes = Fakes::new(seed);
-    let token = format!("{}{}", "ghp_", fakes.alnum(36));
+    let token = fakes.github("ghp_");
     let password = format!("{}!{}", fakes.alnum(7), fakes.alnum(6));
     let api_key = fakes.alnum(32);
     let mut files = Vec::new();
@@ -197,8 +197,8 @@ fn redact_removes_every_encoded_secret_and_leaks_nothing() {
 fn a_scan_of_a_directory_reports_decoded_in_the_json_report_only_when_decoded() {
     let dir = tempfile::tempdir().unwrap();
     let mut fakes = Fakes::new(3);
-    let plain = format!("{}{}", "ghp_", fakes.alnum(36));
-    let encoded = format!("{}{}", "ghp_", fakes.alnum(36));
+    let plain = fakes.github("ghp_");
+    let encoded = fakes.github("ghp_");
     write(
         dir.path(),
         "docs/tokens.md",

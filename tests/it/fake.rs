@@ -24,6 +24,20 @@ impl Fakes {
         self.chars(ALNUM, n)
     }
 
+    /// A GitHub/npm-style token: `prefix`, 30 base62 characters and their CRC32 in 6 base62
+    /// characters, as the providers build them (the rules verify that checksum).
+    pub(crate) fn github(&mut self, prefix: &str) -> String {
+        const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let random = self.alnum(30);
+        let mut n = crc32fast::hash(random.as_bytes());
+        let mut check = [b'0'; 6];
+        for slot in check.iter_mut().rev() {
+            *slot = BASE62[(n % 62) as usize];
+            n /= 62;
+        }
+        format!("{prefix}{random}{}", String::from_utf8_lossy(&check))
+    }
+
     /// A planted line and the secret it holds, for every family the scanner covers.
     pub(crate) fn planted(&mut self) -> Vec<(&'static str, String, String)> {
         let mut out = Vec::new();
@@ -32,7 +46,7 @@ impl Fakes {
         add("aws", s.clone(), format!("aws_access_key_id = {s}"));
         let s = self.chars(B64, 40);
         add("aws", s.clone(), format!("AWS_SECRET_ACCESS_KEY={s}"));
-        let s = format!("ghp_{}", self.alnum(36));
+        let s = self.github("ghp_");
         add("github", s.clone(), format!("GITHUB_TOKEN={s}"));
         let s = format!(
             "xoxb-{}-{}-{}",

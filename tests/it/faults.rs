@@ -12,7 +12,7 @@ use crate::fake::Fakes;
 use crate::{hygiene, write};
 
 fn token(seed: u64) -> String {
-    format!("{}{}", "ghp_", Fakes::new(seed).alnum(36))
+    Fakes::new(seed).github("ghp_")
 }
 
 fn mkfifo(path: &std::path::Path) {

@@ -193,9 +193,8 @@ fn pre_commit_hook_end_to_end() {
     assert!(text(&out).contains("(no files to check)Skipped"), "{}", text(&out));
 
     // A staged secret blocks the commit; the output shows it masked, never in the clear.
-    let body = Fakes::new(rand::random()).alnum(36);
-    let token = format!("ghp_{body}");
-    let last4 = &body[body.len() - 4..];
+    let token = Fakes::new(rand::random()).github("ghp_");
+    let last4 = &token[token.len() - 4..];
     // `always_run: true` makes pre-commit call the hook with no file at all: nothing is scanned
     // (not `hygiene scan`'s default scopes, where an untracked leak sits) and it says so.
     sandbox.write("docs/untracked-leak.md", &format!("GITHUB_TOKEN={token}\n"));

@@ -10,7 +10,7 @@ use crate::fake::Fakes;
 use crate::{locations, scan_json, write};
 
 fn token(seed: u64) -> String {
-    format!("{}{}", "ghp_", Fakes::new(seed).alnum(36))
+    Fakes::new(seed).github("ghp_")
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
     let mut text = String::new();
     for i in 0..3000 {
         match i % 97 {
-            0 => text.push_str(&format!("2026-11-20 ERROR token GITHUB_TOKEN=ghp_{}\n", fakes.alnum(36))),
+            0 => text.push_str(&format!("2026-11-20 ERROR token GITHUB_TOKEN={}\n", fakes.github("ghp_"))),
             50 => {
                 let body: Vec<String> = (0..6).map(|_| fakes.alnum(64)).collect();
                 text.push_str(&format!(

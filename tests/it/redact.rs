@@ -93,7 +93,7 @@ proptest! {
 
 #[test]
 fn bytes_outside_secrets_are_untouched() {
-    let token = format!("{}{}", "ghp_", Fakes::new(1).alnum(36));
+    let token = Fakes::new(1).github("ghp_");
     let input = [b"\xff\xfe invalid\r\nkey ".as_slice(), token.as_bytes(), b"\r\nno newline at end"].concat();
     let out = redactor().redact_bytes(&input).into_owned();
     let expected =
@@ -184,9 +184,8 @@ fn filter_through_a_pipe_with_stats_check_and_env() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "env/.env", format!("# bot3\nexport BOT3_BITGET_SECRET=\"{file_secret}\"\n"));
     let input = format!(
-        "start\nsigned with {env_secret} ok\nconfig {file_secret}\nGITHUB_TOKEN={}{}\n",
-        "ghp_",
-        fakes.alnum(36)
+        "start\nsigned with {env_secret} ok\nconfig {file_secret}\nGITHUB_TOKEN={}\n",
+        fakes.github("ghp_")
     );
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hygiene"))
         .args(["redact", "--stats", "--env", "BOT*_BITGET_*", "--env-file"])
@@ -217,7 +216,7 @@ fn filter_through_a_pipe_with_stats_check_and_env() {
 fn in_place_rewrites_atomically_and_keeps_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let token = format!("{}{}", "ghp_", Fakes::new(4).alnum(36));
+    let token = Fakes::new(4).github("ghp_");
     write(dir.path(), "a.log", format!("line\nGITHUB_TOKEN={token}\n"));
     write(dir.path(), "clean.log", "nothing\n");
     let a = dir.path().join("a.log");
@@ -278,7 +277,7 @@ fn large_reads_redacted_in_parallel_equal_one_shot_redaction() {
 #[test]
 fn utf16_input_is_refused_not_passed_through() {
     let dir = tempfile::tempdir().unwrap();
-    let t = format!("{}{}", "ghp_", Fakes::new(40).alnum(36));
+    let t = Fakes::new(40).github("ghp_");
     let text = format!("line one\r\nGITHUB_TOKEN={t}\r\n");
     let le: Vec<u8> =
         [0xFEFF_u16].into_iter().chain(text.encode_utf16()).flat_map(u16::to_le_bytes).collect();

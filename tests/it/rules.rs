@@ -208,3 +208,104 @@ fn the_lean_packs_a_scan_loads_hold_every_rule_and_no_example() {
     assert!(lean.rules.iter().all(|r| r.example_count() == 0 && r.counter_example_count() == 0));
     assert!(full.rules.iter().all(|r| r.example_count() > 0));
 }
+
+/// `token` with its last character changed: the checksum no longer holds.
+fn with_wrong_checksum(token: &str) -> String {
+    let mut bytes = token.as_bytes().to_vec();
+    let last = bytes.len() - 1;
+    bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn a_failed_checksum_is_no_finding_of_the_rule_nor_of_a_generic_rule() {
+    let detector = builtin();
+    let mut fakes = Fakes::new(21);
+    for (prefix, rule_id) in
+        [("ghp_", "github.pat-classic"), ("gho_", "github.oauth-token"), ("npm_", "packages.npm-token")]
+    {
+        let valid = fakes.github(prefix);
+        let bad = with_wrong_checksum(&valid);
+        // Assignments a generic rule would report by its name alone.
+        for template in
+            ["GITHUB_TOKEN={}", "  password: \"{}\"", "api_token = '{}'", "Authorization: Bearer {}"]
+        {
+            let line = template.replace("{}", &valid);
+            let found = detector.find(line.as_bytes());
+            assert_eq!(found.len(), 1, "{rule_id}: valid token in {template:?}");
+            assert_eq!(detector.rules()[found[0].rule].id, rule_id, "{template:?}");
+            let line = template.replace("{}", &bad);
+            let found: Vec<&str> =
+                detector.find(line.as_bytes()).iter().map(|m| detector.rules()[m.rule].id.as_str()).collect();
+            assert!(
+                found.is_empty(),
+                "{rule_id}: a wrong checksum in {template:?} was reported by {found:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_failed_checksum_hides_an_encoded_token_too() {
+    use base64::Engine;
+    let detector = builtin();
+    let valid = Fakes::new(22).github("ghp_");
+    let b64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(format!("GITHUB_TOKEN={t}\n"));
+    let found = detector.find(format!("ENV_B64={}", b64(&valid)).as_bytes());
+    assert_eq!(found.len(), 1);
+    assert!(found[0].decoded.is_some());
+    let found = detector.find(format!("ENV_B64={}", b64(&with_wrong_checksum(&valid))).as_bytes());
+    assert!(found.is_empty(), "{} finding(s) of a made-up encoded token", found.len());
+}
+
+#[test]
+fn rules_check_says_when_an_example_fails_its_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = with_wrong_checksum(&Fakes::new(23).github("acme_"));
+    let pack = format!(
+        "[pack]\nname = \"acme\"\n[[rules]]\nid = \"acme.token\"\ndescription = \"Acme token\"\n\
+         regex = '''\\b(?P<secret>acme_[A-Za-z0-9]{{36}})\\b'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n\
+         checksum = \"github-crc32\"\nexamples = [\"t={bad}\"]\ncounter_examples = [\"acme_x\"]\n"
+    );
+    std::fs::write(dir.path().join("acme.toml"), pack).unwrap();
+    let out = crate::hygiene().args(["rules", "check", "--rules"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("FAIL acme.token: the value's checksum fails"), "{stdout}");
+}
+
+#[test]
+fn a_named_clerk_key_is_reported_as_clerk_not_stripe() {
+    let detector = builtin();
+    let key = format!("{}{}", "sk_live_", Fakes::new(24).alnum(42));
+    let ids = |line: String| -> Vec<String> {
+        detector.find(line.as_bytes()).iter().map(|m| detector.rules()[m.rule].id.clone()).collect()
+    };
+    assert_eq!(ids(format!("CLERK_SECRET_KEY={key}")), ["clerk.secret-key"]);
+    assert_eq!(ids(format!("  clerk_secret_key: \"{key}\"")), ["clerk.secret-key"]);
+    // Unnamed, the shared prefix is Stripe's.
+    assert_eq!(ids(format!("STRIPE_SECRET_KEY={key}")), ["stripe.secret-key"]);
+}
+
+#[test]
+fn every_share_of_a_vault_operator_init_json_output_is_found() {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let detector = builtin();
+    let mut fakes = Fakes::new(25);
+    let shares: Vec<String> = (0..5).map(|_| fakes.chars(B64, 44)).collect();
+    let hex: Vec<String> = (0..5).map(|_| fakes.chars(b"0123456789abcdef", 66)).collect();
+    let list = |v: &[String]| v.iter().map(|s| format!("    \"{s}\"")).collect::<Vec<_>>().join(",\n");
+    let root = fakes.github("hvs.").replace('_', "");
+    let text = format!(
+        "{{\n  \"unseal_keys_b64\": [\n{}\n  ],\n  \"unseal_keys_hex\": [\n{}\n  ],\n  \"unseal_shares\": 5,\n  \"unseal_threshold\": 3,\n  \"recovery_keys_b64\": [],\n  \"recovery_keys_hex\": [],\n  \"root_token\": \"{root}\"\n}}\n",
+        list(&shares),
+        list(&hex)
+    );
+    let found: Vec<&[u8]> =
+        detector.find(text.as_bytes()).iter().map(|m| &text.as_bytes()[m.secret.clone()]).collect();
+    for share in shares.iter().chain(&hex) {
+        assert!(found.contains(&share.as_bytes()), "share not found; {} findings", found.len());
+    }
+    assert!(found.contains(&root.as_bytes()), "root token not found");
+    assert_eq!(found.len(), 11);
+}

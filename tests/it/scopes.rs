@@ -17,7 +17,7 @@ fn files(report: &serde_json::Value) -> Vec<String> {
 /// A tree with the same leak planted in many places.
 fn tree() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let line = format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(11).alnum(36));
+    let line = format!("GITHUB_TOKEN={}\n", Fakes::new(11).github("ghp_"));
     for path in [
         "docs/runbook.md",
         "docs/.hidden/notes.md",
@@ -102,7 +102,7 @@ fn explicit_files_are_scanned_exactly() {
 fn symlinks_are_skipped_unless_followed_and_broken_ones_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let outside = tempfile::tempdir().unwrap();
-    let line = format!("GITHUB_TOKEN={}{}\n", "ghp_", Fakes::new(12).alnum(36));
+    let line = format!("GITHUB_TOKEN={}\n", Fakes::new(12).github("ghp_"));
     write(outside.path(), "secret.md", &line);
     std::fs::create_dir_all(dir.path().join("docs")).unwrap();
     std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("docs/link.md")).unwrap();

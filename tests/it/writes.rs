@@ -30,7 +30,7 @@ fn stderr(out: &std::process::Output) -> String {
 
 /// A log with a GitHub token on its second line; returns (text, token).
 fn leaky_log(seed: u64) -> (String, String) {
-    let token = format!("ghp_{}", Fakes::new(seed).alnum(36));
+    let token = Fakes::new(seed).github("ghp_");
     (
         format!(
             "08:00:00 INFO start\n08:00:01 ERROR auth failed GITHUB_TOKEN={token}\n08:00:02 INFO retry\n"

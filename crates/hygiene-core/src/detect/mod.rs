@@ -5,6 +5,7 @@
 //! Each raw match then goes through the rule's own filters (length, entropy, documented
 //! example values) and the shared decoy filters, and overlapping matches are resolved so one
 //! secret is reported once, by the most specific rule.
+mod checksum;
 mod decode;
 pub mod entropy;
 mod keywords;
@@ -37,6 +38,9 @@ pub struct Match {
     pub secret: Range<usize>,
     /// How the secret was encoded, when it was found by decoding (see the `decode` module).
     pub decoded: Option<Encoding>,
+    /// The rule's checksum failed: a made-up value. Such a match is never reported; it only
+    /// keeps the rules it overlaps (a generic `token = ...`) from reporting the same text.
+    pub(crate) refuted: bool,
 }
 
 /// Compiled rules plus the keyword prefilter.
@@ -124,7 +128,9 @@ impl Detector {
     /// Every secret in `haystack`, sorted by position, overlaps resolved; secrets found by
     /// decoding an encoded blob or escaped text are reported at the encoded text.
     pub fn find(&self, haystack: &[u8]) -> Vec<Match> {
-        resolve_overlaps(self.find_at_depth(haystack, 0), &self.rules.rules)
+        let mut found = resolve_overlaps(self.find_at_depth(haystack, 0), &self.rules.rules);
+        found.retain(|m| !m.refuted);
+        found
     }
 
     /// Plain matches, then what decoding finds (unless `depth` is already the limit).
@@ -206,7 +212,9 @@ impl Detector {
             }
         }
         // Values a generic rule captured that look like base64.
-        for m in found.iter().filter(|m| self.rules.rules[m.rule].generic && m.decoded.is_none()) {
+        for m in
+            found.iter().filter(|m| self.rules.rules[m.rule].generic && m.decoded.is_none() && !m.refuted)
+        {
             let value = &haystack[m.secret.clone()];
             if value.len() >= decode::MIN_RUN && value.iter().all(|&b| decode::is_base64_byte(b) || b == b'=')
             {
@@ -237,6 +245,7 @@ impl Detector {
                         span: range.clone(),
                         secret: range.clone(),
                         decoded: Some(encoding),
+                        refuted: inner.refuted,
                     });
                 }
             }
@@ -255,6 +264,7 @@ impl Detector {
                         span: shift(mapped.original(&inner.span), line.start),
                         secret: shift(mapped.original(&inner.secret), line.start),
                         decoded: Some(inner.decoded.unwrap_or(encoding)),
+                        refuted: inner.refuted,
                     });
                 }
             }
@@ -277,6 +287,9 @@ impl Detector {
                 continue;
             }
             let is_anchor = |m: &&Match| {
+                if m.refuted {
+                    return false;
+                }
                 let id = rules[m.rule].id.as_str();
                 rule.near.iter().any(|a| match a.strip_suffix('*') {
                     Some(prefix) => id.starts_with(prefix),
@@ -304,8 +317,19 @@ impl Detector {
     /// (a match must contain a keyword, and single-line rules cannot cross a newline), or a
     /// wider span for `multiline` rules. On log text, where keywords are rare, most bytes are
     /// seen by the prefilter alone.
+    /// Refuted matches (a failed checksum) are left out.
     pub(crate) fn find_unresolved(&self, haystack: &[u8], wanted: impl Fn(usize) -> bool) -> Vec<Match> {
-        self.find_in_windows(haystack, &self.finder.find_all(haystack), wanted)
+        let mut found = self.find_in_windows(haystack, &self.finder.find_all(haystack), wanted);
+        found.retain(|m| !m.refuted);
+        found
+    }
+
+    /// Whether `rule` matches somewhere in `haystack` with a value whose checksum fails (what
+    /// `rules check` says about an example that is not found for that reason).
+    pub(crate) fn refutes(&self, haystack: &[u8], rule: usize) -> bool {
+        self.find_in_windows(haystack, &self.finder.find_all(haystack), |r| r == rule)
+            .iter()
+            .any(|m| m.refuted)
     }
 
     /// [`Detector::find_unresolved`] over keyword hits already found.
@@ -380,7 +404,9 @@ impl Detector {
             let (span, secret) =
                 (shift(whole.range(), window.start), window.start + start..window.start + end);
             if keep(&secret) && self.accept(rule, haystack, span.clone(), secret.clone()) {
-                found.push(Match { rule: index, span, secret, decoded: None });
+                let refuted =
+                    rule.checksum.is_some_and(|kind| !checksum::holds(kind, &haystack[secret.clone()]));
+                found.push(Match { rule: index, span, secret, decoded: None, refuted });
             }
         }
     }

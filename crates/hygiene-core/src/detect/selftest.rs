@@ -49,7 +49,12 @@ impl Detector {
                     self.find_near(text, &anchors, |r| r == index)
                 };
                 if found.is_empty() {
-                    fail(&rule.id, &example.text, "no match (or filtered as a decoy/low entropy)".into());
+                    let problem = if rule.near.is_empty() && self.refutes(text, index) {
+                        "the value's checksum fails: compute a valid one"
+                    } else {
+                        "no match (or filtered as a decoy/low entropy)"
+                    };
+                    fail(&rule.id, &example.text, problem.into());
                     continue;
                 }
                 if !rule.multiline && found.iter().any(|m| text[m.span.clone()].contains(&b'\n')) {

@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn masks_source_in_place_keeping_offsets_and_lines() {
-        let token = format!("{}{}", "ghp_", "77CtuaYzHAZD6xtaWhg7Jcd9WlDIh7xOfrSI");
+        let token = format!("{}{}", "ghp_", "77CtuaYzHAZD6xtaWhg7Jcd9WlDIh71tZbyi");
         let body: String = (0..3)
             .map(|i| {
                 format!("{}\n", ["MIIEpAIBAAKCAQEA", "x7Kq2Vb9XzL4mWc8", "TfY1pHs5JdA3uGe6"][i].repeat(4))

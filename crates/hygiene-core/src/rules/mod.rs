@@ -58,6 +58,21 @@ pub enum Charset {
     Any,
 }
 
+/// An offline checksum a provider builds into its tokens (`checksum = "..."` in a rule): a
+/// match whose checksum fails is a made-up value, not a finding (see `detect::checksum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Checksum {
+    /// `github-crc32`: after the prefix's `_`, 30 base62 characters and their CRC32 as 6
+    /// base62 characters (GitHub's `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_`, npm's `npm_`).
+    GithubCrc32,
+    /// `bech32`: a BIP-173 Bech32 string whose checksum holds (age secret keys).
+    Bech32,
+    /// `pypi-macaroon`: `pypi-` + base64 of a whole version-2 macaroon located at `pypi.org`
+    /// or `test.pypi.org`.
+    PypiMacaroon,
+}
+
 /// What `hygiene redact` replaces when a rule matches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,6 +117,8 @@ pub struct Rule {
     pub(crate) min_length: usize,
     pub(crate) min_entropy: Option<f64>,
     pub(crate) charset: Option<Charset>,
+    /// The provider's checksum, verified offline on every match.
+    pub checksum: Option<Checksum>,
     pub(crate) allow_values: HashSet<Vec<u8>>,
     /// Shared decoy filters that do not apply to this rule (a token format that is a UUID).
     pub(crate) ignore_decoys: Vec<String>,
@@ -540,6 +557,7 @@ fn compile_rule(
         min_length: r.min_length.unwrap_or(1),
         min_entropy: r.min_entropy,
         charset: r.charset,
+        checksum: r.checksum,
         allow_values: r.allow_values.into_iter().map(String::into_bytes).collect(),
         ignore_decoys: r.ignore_decoys,
         near: r.near,

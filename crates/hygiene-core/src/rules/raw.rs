@@ -33,6 +33,8 @@ pub(crate) struct RawRule {
     pub(crate) min_length: Option<usize>,
     pub(crate) min_entropy: Option<f64>,
     pub(crate) charset: Option<super::Charset>,
+    /// The provider's offline checksum (`github-crc32`, `bech32`, `pypi-macaroon`).
+    pub(crate) checksum: Option<super::Checksum>,
     #[serde(default)]
     pub(crate) generic: bool,
     #[serde(default)]
