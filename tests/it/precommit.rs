@@ -194,6 +194,7 @@ fn pre_commit_hook_end_to_end() {
 
     // A staged secret blocks the commit; the output shows it masked, never in the clear.
     let token = Fakes::new(rand::random()).github("ghp_");
+    let body = &token["ghp_".len()..];
     let last4 = &token[token.len() - 4..];
     // `always_run: true` makes pre-commit call the hook with no file at all: nothing is scanned
     // (not `hygiene scan`'s default scopes, where an untracked leak sits) and it says so.
