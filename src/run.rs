@@ -17,7 +17,7 @@
 //! let root = tempfile::tempdir()?;
 //! std::fs::create_dir_all(root.path().join("docs"))?;
 //! // Built at run time so this file holds no token-shaped literal.
-//! let token = format!("{}{}", "ghp_", "R7nKq2Vb9XzL4mWc8TfY1pHs5JdA3uGe6QiN");
+//! let token = format!("{}{}", "ghp_", "R7nKq2Vb9XzL4mWc8TfY1pHs5JdA3u2O133K");
 //! std::fs::write(root.path().join("docs/runbook.md"), format!("GITHUB_TOKEN={token}\n"))?;
 //!
 //! let request = ScanRequest { include_logs: true, ..ScanRequest::new(root.path()) };
@@ -26,7 +26,7 @@
 //!
 //! assert_eq!(run.exit_status(), ExitStatus::Fail);
 //! assert_eq!(run.report.findings[0].rule_id, "github.pat-classic");
-//! assert_eq!(run.report.findings[0].masked, "****6QiN");
+//! assert_eq!(run.report.findings[0].masked, "****133K");
 //! assert!(root.path().join("reports/security/latest.json").exists());
 //! assert!(run.render(Format::Human).contains("docs/runbook.md:1:14  github.pat-classic"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

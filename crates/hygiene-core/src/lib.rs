@@ -11,7 +11,7 @@
 //!
 //! let detector = Detector::new(RuleSet::builtin()?)?;
 //! // Built at run time so this file holds no token-shaped literal.
-//! let line = format!("GITHUB_TOKEN={}{}", "ghp_", "R7nKq2Vb9XzL4mWc8TfY1pHs5JdA3uGe6QiN");
+//! let line = format!("GITHUB_TOKEN={}{}", "ghp_", "R7nKq2Vb9XzL4mWc8TfY1pHs5JdA3u2O133K");
 //! let found = detector.find(line.as_bytes());
 //! assert_eq!(found.len(), 1);
 //! assert_eq!(detector.rules()[found[0].rule].id, "github.pat-classic");
