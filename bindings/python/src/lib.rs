@@ -7,8 +7,8 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::conversion::FromPyObjectOwned;
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyBytes, PyString};
@@ -52,13 +52,17 @@ fn items<'py, T: FromPyObjectOwned<'py>>(value: Option<&Bound<'py, PyAny>>, name
         return Ok(Vec::new());
     };
     if value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>() {
-        return Err(PyTypeError::new_err(format!("{name} takes an iterable of items, not a single str or bytes")));
+        return Err(PyTypeError::new_err(format!(
+            "{name} takes an iterable of items, not a single str or bytes"
+        )));
     }
     value
         .try_iter()
         .map_err(|_| PyTypeError::new_err(format!("{name} takes an iterable")))?
         .map(|item| {
-            item?.extract::<T>().map_err(|_| PyTypeError::new_err(format!("{name}: an item has the wrong type")))
+            item?
+                .extract::<T>()
+                .map_err(|_| PyTypeError::new_err(format!("{name}: an item has the wrong type")))
         })
         .collect()
 }
@@ -156,7 +160,9 @@ impl Redactor {
         let rules_dirs: Vec<PathBuf> = items(rules_dirs, "rules_dirs")?;
         if !env_globs.is_empty() {
             let env: Vec<(String, String)> = match env {
-                Some(env) => env.call_method0("items")?.try_iter()?.map(|i| i?.extract()).collect::<PyResult<_>>()?,
+                Some(env) => {
+                    env.call_method0("items")?.try_iter()?.map(|i| i?.extract()).collect::<PyResult<_>>()?
+                }
                 None => py
                     .import("os")?
                     .getattr("environ")?
@@ -308,7 +314,10 @@ fn redact_all(redactor: &redact::Redactor, bytes: &[u8]) -> Option<Vec<u8>> {
     }
     let mut out = Vec::with_capacity(bytes.len());
     let mut filter = StreamRedactor::new(redactor);
-    filter.push(bytes, &mut out).and_then(|()| filter.finish(&mut out)).expect("writing to memory cannot fail");
+    filter
+        .push(bytes, &mut out)
+        .and_then(|()| filter.finish(&mut out))
+        .expect("writing to memory cannot fail");
     (filter.redacted() > 0).then_some(out)
 }
 
@@ -361,7 +370,10 @@ fn builtin_detector() -> PyResult<&'static Detector> {
 
 /// Scans one text as `hygiene scan` scans a file (inline `hygiene:allow` markers honoured).
 #[pyfunction]
-#[pyo3(signature = (text, path = "<text>".to_string(), *, fingerprint_key, rules_dirs = None))]
+#[pyo3(
+    signature = (text, path = "<text>".to_string(), *, fingerprint_key, rules_dirs = None),
+    text_signature = "(text, path='<text>', *, fingerprint_key, rules_dirs=None)"
+)]
 fn scan_text(
     py: Python<'_>,
     text: &Bound<'_, PyAny>,
@@ -375,9 +387,8 @@ fn scan_text(
     let detector = if rules_dirs.is_empty() {
         builtin_detector()?
     } else {
-        owned = py
-            .detach(|| RuleSet::load(&rules_dirs).and_then(Detector::new))
-            .map_err(|e| py_error(e, &[]))?;
+        owned =
+            py.detach(|| RuleSet::load(&rules_dirs).and_then(Detector::new)).map_err(|e| py_error(e, &[]))?;
         &owned
     };
     let fingerprinter = Fingerprinter::with_key(fingerprint_key.into_bytes());
@@ -414,6 +425,7 @@ type Counts = (u64, BTreeMap<String, u64>);
 
 /// `hygiene redact [FILE...]` to standard output: the streaming filter over standard input
 /// or each file in turn (gzip read decompressed), UTF-16 refused; with `check`, nothing written.
+/// A reader that goes away (`| head`) ends the command quietly, as it does the binary.
 #[pyfunction]
 #[pyo3(signature = (redactor, files, check))]
 fn redact_stream(py: Python<'_>, redactor: &Redactor, files: Vec<PathBuf>, check: bool) -> PyResult<Counts> {
@@ -422,22 +434,49 @@ fn redact_stream(py: Python<'_>, redactor: &Redactor, files: Vec<PathBuf>, check
         let mut sink: Box<dyn Write> =
             if check { Box::new(io::sink()) } else { Box::new(BufWriter::new(stdout.lock())) };
         let mut filter = StreamRedactor::new(&redactor.inner);
-        if files.is_empty() {
-            pump(&mut io::stdin().lock(), "standard input", &mut filter, &mut sink)?;
-        } else {
-            for path in &files {
-                let mut file = rewrite::open_text(path).map_err(|e| scrub(&e.to_string(), &[]))?;
-                pump(&mut file, &path.display().to_string(), &mut filter, &mut sink)?;
+        let written = (|| -> Result<(), Stop> {
+            if files.is_empty() {
+                pump(&mut io::stdin().lock(), "standard input", &mut filter, &mut sink)?;
+            } else {
+                for path in &files {
+                    let mut file =
+                        rewrite::open_text(path).map_err(|e| Stop::Error(scrub(&e.to_string(), &[])))?;
+                    pump(&mut file, &path.display().to_string(), &mut filter, &mut sink)?;
+                }
             }
+            filter.finish(&mut sink).map_err(Stop::output)
+        })();
+        match written {
+            Ok(()) | Err(Stop::ReaderGone) => Ok((filter.redacted(), filter.counts().clone())),
+            Err(Stop::Error(message)) => Err(message),
         }
-        filter.finish(&mut sink).map_err(|e| format!("cannot write output: {e}"))?;
-        Ok((filter.redacted(), filter.counts().clone()))
     })
     .map_err(PyOSError::new_err)
 }
 
+/// Why [`pump`] stopped early.
+enum Stop {
+    Error(String),
+    /// Standard output was closed by its reader.
+    ReaderGone,
+}
+
+impl Stop {
+    fn output(e: io::Error) -> Stop {
+        match e.kind() {
+            io::ErrorKind::BrokenPipe => Stop::ReaderGone,
+            _ => Stop::Error(format!("cannot write output: {e}")),
+        }
+    }
+}
+
 /// Streams `input` through the filter into `out`, refusing UTF-16 (its secrets would pass).
-fn pump(input: &mut dyn Read, name: &str, filter: &mut StreamRedactor<'_>, out: &mut dyn Write) -> Result<(), String> {
+fn pump(
+    input: &mut dyn Read,
+    name: &str,
+    filter: &mut StreamRedactor<'_>,
+    out: &mut dyn Write,
+) -> Result<(), Stop> {
     let mut buffer = vec![0u8; READ_LEN];
     let mut first = true;
     loop {
@@ -445,17 +484,17 @@ fn pump(input: &mut dyn Read, name: &str, filter: &mut StreamRedactor<'_>, out: 
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("{name}: cannot read input: {e}")),
+            Err(e) => return Err(Stop::Error(format!("{name}: cannot read input: {e}"))),
         };
         if std::mem::take(&mut first) {
             if let read::Sniffed::Utf16(encoding) = read::sniff(&buffer[..n]) {
-                return Err(format!(
+                return Err(Stop::Error(format!(
                     "{name}: input is {} text, which redact cannot mask; nothing was written for it (convert it first, e.g. `iconv -f UTF-16 -t UTF-8`)",
                     encoding.name()
-                ));
+                )));
             }
         }
-        filter.push(&buffer[..n], out).map_err(|e| format!("cannot write output: {e}"))?;
+        filter.push(&buffer[..n], out).map_err(Stop::output)?;
     }
 }
 

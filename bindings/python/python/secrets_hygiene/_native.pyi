@@ -6,6 +6,8 @@ from typing import NoReturn, Union, final
 
 _Path = Union[str, "os.PathLike[str]"]
 
+__all__ = ["MIN_KNOWN_LEN", "Finding", "Redaction", "Redactor", "mask", "redact_stream", "rewrite_in_place", "scan_text"]
+
 MIN_KNOWN_LEN: int
 
 def mask(value: str) -> str: ...
@@ -21,19 +23,19 @@ class Redaction:
     def end(self) -> int: ...
     @property
     def span(self) -> tuple[int, int]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class Redactor:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
-        known_values: Iterable[str] = (),
-        env_globs: Iterable[str] = (),
+        known_values: Iterable[str] | None = None,
+        env_globs: Iterable[str] | None = None,
         env: Mapping[str, str] | None = None,
-        env_files: Iterable[_Path] = (),
-        rules_dirs: Iterable[_Path] = (),
-    ) -> None: ...
+        env_files: Iterable[_Path] | None = None,
+        rules_dirs: Iterable[_Path] | None = None,
+    ) -> Redactor: ...
     def redact(self, text: str) -> str: ...
     def redact_bytes(self, data: bytes) -> bytes: ...
     def find(self, text: str | bytes) -> list[Redaction]: ...
@@ -74,7 +76,7 @@ def scan_text(
     path: str = "<text>",
     *,
     fingerprint_key: str,
-    rules_dirs: Iterable[_Path] = (),
+    rules_dirs: Iterable[_Path] | None = None,
 ) -> list[Finding]: ...
 def redact_stream(redactor: Redactor, files: list[_Path], check: bool) -> tuple[int, dict[str, int]]: ...
 def rewrite_in_place(redactor: Redactor, path: _Path, check: bool) -> tuple[int, dict[str, int]]: ...
