@@ -171,7 +171,7 @@ impl Redactor {
                     .map(|i| i?.extract())
                     .collect::<PyResult<_>>()?,
             };
-            let found = known::values_from_env(&env_globs, env).map_err(|e| py_error(e, &values))?;
+            let found = known::values_from_env(&env_globs, env).map_err(|e| py_error(e.into(), &values))?;
             values.extend(found);
         }
         for path in &env_files {
@@ -189,7 +189,7 @@ impl Redactor {
             redact::Redactor::builder().rules(rules).known_values(values.iter().cloned()).build()
         })
         .map(|inner| Redactor { inner, known_values: known_count, rules_dirs: dirs })
-        .map_err(|e| py_error(e, &values))
+        .map_err(|e| py_error(e.into(), &values))
     }
 
     /// `text` with every secret masked (the same object when nothing was found).
@@ -361,7 +361,7 @@ fn builtin_detector() -> PyResult<&'static Detector> {
         .get_or_init(|| {
             RuleSet::builtin()
                 .map_err(secrets_hygiene::Error::from)
-                .and_then(Detector::new)
+                .and_then(|rules| Detector::new(rules).map_err(secrets_hygiene::Error::from))
                 .map_err(|e| scrub(&e.to_string(), &[]))
         })
         .as_ref()
@@ -388,7 +388,7 @@ fn scan_text(
         builtin_detector()?
     } else {
         owned =
-            py.detach(|| RuleSet::load(&rules_dirs).and_then(Detector::new)).map_err(|e| py_error(e, &[]))?;
+            py.detach(|| RuleSet::load(&rules_dirs).and_then(Detector::new)).map_err(|e| py_error(e.into(), &[]))?;
         &owned
     };
     let fingerprinter = Fingerprinter::with_key(fingerprint_key.into_bytes());
