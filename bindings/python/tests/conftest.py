@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zlib
 import string
 from pathlib import Path
 
@@ -19,8 +20,16 @@ def random_alnum(n: int) -> str:
 
 
 def github_token() -> str:
-    """A classic GitHub PAT shape (prefix + 36 alphanumerics), random every run."""
-    return "gh" + "p_" + random_alnum(36)
+    """A classic GitHub PAT (prefix + 30 random alphanumerics + their CRC32 as 6 base62
+    characters, the checksum the detector verifies), random every run."""
+    body = random_alnum(30)
+    crc = zlib.crc32(body.encode())
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    tail = ""
+    for _ in range(6):
+        crc, rest = divmod(crc, 62)
+        tail = digits[rest] + tail
+    return "gh" + "p_" + body + tail
 
 
 def known_value() -> str:
