@@ -474,10 +474,12 @@ impl Detector {
         let deleeted = OnceCell::new();
         let caught = |d: &Decoy| {
             d.regex().is_match(value)
-                || (d.deleet
-                    && value.len() <= dummy::MAX_LEN
-                    && dummy::has_leet(value)
-                    && d.regex().is_match(deleeted.get_or_init(|| dummy::letters(value)).as_bytes()))
+                || (d.deleet && value.len() <= dummy::MAX_LEN && dummy::has_leet(value) && {
+                    // Read as letters, the placeholder must be most of the value: a word a
+                    // random token spells by chance (`faK3` in 28 characters) is not.
+                    let letters = deleeted.get_or_init(|| dummy::letters(value)).as_bytes();
+                    d.regex().find(letters).is_some_and(|m| m.len() * 2 >= letters.len())
+                })
         };
         decoys.values.iter().filter(applies).filter(fits).any(caught)
             || decoys
