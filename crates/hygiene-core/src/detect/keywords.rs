@@ -84,8 +84,9 @@ fn hash(gram: u32) -> usize {
 }
 
 /// How often a byte turns up in logs, runbooks and JSON (rough per-mille figures, ASCII case
-/// folded): used to pick each keyword's rarest gram, so common text rarely reaches the check.
-fn byte_frequency(byte: u8) -> f64 {
+/// folded): used to pick each keyword's rarest gram, so common text rarely reaches the check,
+/// and each rule's rarest required literals (`rules::required`).
+pub(crate) fn byte_frequency(byte: u8) -> f64 {
     match byte.to_ascii_lowercase() {
         b' ' => 140.0,
         b'e' => 60.0,

@@ -8,7 +8,7 @@
 mod checksum;
 mod decode;
 pub mod entropy;
-mod keywords;
+pub(crate) mod keywords;
 mod selftest;
 
 pub use decode::Encoding;

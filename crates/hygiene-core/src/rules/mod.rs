@@ -283,17 +283,8 @@ impl RuleSet {
             for (one, (name, text)) in part.into_iter().zip(names) {
                 for rule in &one.rules {
                     if !ids.insert(rule.id.clone()) {
-                        let existing = set.get(&rule.id).map(|r| r.source.clone()).unwrap_or_default();
-                        return Err(RuleFileError::at(
-                            name,
-                            text,
-                            find_span(text, &format!("\"{}\"", rule.id)),
-                            format!("duplicate rule id `{}`", rule.id),
-                            format!(
-                                "`{}` is already defined in {existing}; rule ids must be unique",
-                                rule.id
-                            ),
-                        ));
+                        let existing = set.get(&rule.id).map(|r| r.source.as_str()).unwrap_or_default();
+                        return Err(duplicate_id(name, text, &rule.id, existing));
                     }
                 }
                 set.rules.extend(one.rules);
@@ -413,16 +404,7 @@ impl RuleSet {
         for spanned in raw.rules {
             let rule = compile_rule(spanned, family.as_deref(), &pack, name, text, eager)?;
             if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
-                return Err(RuleFileError::at(
-                    name,
-                    text,
-                    find_span(text, &format!("\"{}\"", rule.id)),
-                    format!("duplicate rule id `{}`", rule.id),
-                    format!(
-                        "`{}` is already defined in {}; rule ids must be unique",
-                        rule.id, existing.source
-                    ),
-                ));
+                return Err(duplicate_id(name, text, &rule.id, &existing.source));
             }
             self.rules.push(rule);
         }
@@ -433,6 +415,17 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// The error for rule `id` of file `name` when `existing` already defined it.
+fn duplicate_id(name: &str, text: &str, id: &str, existing: &str) -> RuleFileError {
+    RuleFileError::at(
+        name,
+        text,
+        find_span(text, &format!("\"{id}\"")),
+        format!("duplicate rule id `{id}`"),
+        format!("`{id}` is already defined in {existing}; rule ids must be unique"),
+    )
 }
 
 fn find_span(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {

@@ -107,14 +107,7 @@ impl Required {
     /// CRLF) that the `keywords` do not already imply. A pattern the parser rejects yields no
     /// checks: the regex compiler reports it.
     pub(crate) fn of(pattern: &str, keywords: &[String]) -> Required {
-        let Ok(hir) = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .multi_line(true)
-            .crlf(true)
-            .build()
-            .parse(pattern)
-        else {
+        let Ok(hir) = parse(pattern) else {
             return Required::none();
         };
         let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_ascii_lowercase()).collect();
@@ -203,23 +196,22 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         || (needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle))
 }
 
-/// How often a byte turns up in logs, runbooks and JSON, as a fraction (ASCII case folded).
+/// How often a byte turns up in logs, runbooks and JSON, as a fraction: the keyword finder's
+/// table, so keywords and required literals are judged alike.
 fn frequency(byte: u8) -> f64 {
-    let per_mille = match byte {
-        b' ' => 140.0,
-        b'e' => 60.0,
-        b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' => 45.0,
-        b'0'..=b'9' => 25.0,
-        b'l' | b'c' | b'd' | b'u' | b'h' => 25.0,
-        b'm' | b'p' | b'g' | b'f' => 15.0,
-        b'.' | b':' | b'-' | b'/' | b'"' | b'=' | b',' | b'\n' => 15.0,
-        b'b' | b'y' | b'w' | b'v' | b'_' => 8.0,
-        b'k' => 5.0,
-        b'[' | b']' | b'{' | b'}' | b'(' | b')' | b'\'' => 3.0,
-        b'x' | b'j' | b'q' | b'z' => 1.5,
-        _ => 1.0,
-    };
-    per_mille / 1000.0
+    crate::detect::keywords::byte_frequency(byte) / 1000.0
+}
+
+/// `pattern`'s syntax tree, parsed with the flags rule regexes compile with (bytes, ASCII,
+/// multi-line, CRLF).
+fn parse(pattern: &str) -> Result<Hir, regex_syntax::Error> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .crlf(true)
+        .build()
+        .parse(pattern)
 }
 
 /// The facts of one syntax node.
@@ -405,14 +397,7 @@ mod tests {
     use super::*;
 
     fn sets(pattern: &str, keywords: &[&str]) -> Vec<Vec<String>> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .multi_line(true)
-            .crlf(true)
-            .build()
-            .parse(pattern)
-            .unwrap();
+        let hir = parse(pattern).unwrap();
         let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_vec()).collect();
         let f = facts(&hir, &keywords);
         f.required
