@@ -16,7 +16,9 @@ use pyo3::types::{PyBytes, PyString};
 use secrets_hygiene::detect::Detector;
 use secrets_hygiene::fingerprint::Fingerprinter;
 use secrets_hygiene::redact::{self, known, Source, StreamRedactor};
+use secrets_hygiene::report::Format;
 use secrets_hygiene::rules::RuleSet;
+use secrets_hygiene::run::{Context, ReportTarget, ScanRequest};
 use secrets_hygiene::{read, rewrite, scan};
 
 /// Inputs longer than this go through the streaming filter of `hygiene redact`, which cuts
@@ -41,6 +43,7 @@ fn py_error(error: secrets_hygiene::Error, known_values: &[String]) -> PyErr {
     let message = scrub(&error.to_string(), known_values);
     match error {
         secrets_hygiene::Error::Io { source, .. } => io::Error::new(source.kind(), message).into(),
+        secrets_hygiene::Error::MissingPath(_) => io::Error::new(io::ErrorKind::NotFound, message).into(),
         _ => PyValueError::new_err(message),
     }
 }
@@ -387,8 +390,9 @@ fn scan_text(
     let detector = if rules_dirs.is_empty() {
         builtin_detector()?
     } else {
-        owned =
-            py.detach(|| RuleSet::load(&rules_dirs).and_then(Detector::new)).map_err(|e| py_error(e.into(), &[]))?;
+        owned = py
+            .detach(|| RuleSet::load(&rules_dirs).and_then(Detector::new))
+            .map_err(|e| py_error(e.into(), &[]))?;
         &owned
     };
     let fingerprinter = Fingerprinter::with_key(fingerprint_key.into_bytes());
@@ -507,6 +511,67 @@ fn rewrite_in_place(py: Python<'_>, redactor: &Redactor, path: PathBuf, check: b
         .map_err(|e| py_error(e, &[]))
 }
 
+/// `hygiene scan`: the library's [`ScanRequest`] run with what the binary runs with
+/// ([`Context::from_process`]: `HYGIENE_FINGERPRINT_KEY`, the user's config directory, the
+/// cores, the clock), the GIL released meanwhile; the report written atomically unless
+/// `no_report` (all by [`ScanRequest::run`]). Returns the report rendered in `format` (`None`:
+/// `files` and no paths, nothing to scan), the exit code (0 pass, 1 findings or unreadable
+/// files) and the warnings.
+#[pyfunction(name = "scan")]
+#[pyo3(signature = (paths, *, root, files, include_logs, scopes, exclude, rules_dirs, follow_links, threads, max_findings_per_file, baseline, no_baseline, report, no_report, format))]
+#[allow(clippy::too_many_arguments)]
+fn scan_root(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    root: Option<PathBuf>,
+    files: bool,
+    include_logs: bool,
+    scopes: Vec<String>,
+    exclude: Vec<String>,
+    rules_dirs: Vec<PathBuf>,
+    follow_links: bool,
+    threads: Option<usize>,
+    max_findings_per_file: usize,
+    baseline: Option<PathBuf>,
+    no_baseline: bool,
+    report: Option<PathBuf>,
+    no_report: bool,
+    format: &str,
+) -> PyResult<(Option<String>, u8, Vec<String>)> {
+    let format: Format = format.parse().map_err(PyValueError::new_err)?;
+    if baseline.is_some() && no_baseline {
+        return Err(PyValueError::new_err("baseline and no_baseline cannot be used together"));
+    }
+    let report = match (report, no_report) {
+        (Some(_), true) => return Err(PyValueError::new_err("report and no_report cannot be used together")),
+        (None, true) => ReportTarget::None,
+        (Some(path), false) => ReportTarget::Path(path),
+        (None, false) => ReportTarget::Default,
+    };
+    let request = ScanRequest {
+        paths,
+        root,
+        files,
+        staged: false,
+        include_logs,
+        scopes,
+        exclude,
+        rules: rules_dirs,
+        follow_links,
+        threads,
+        max_findings_per_file,
+        baseline,
+        no_baseline,
+        report,
+    };
+    if request.nothing_to_scan() {
+        return Ok((None, 0, Vec::new()));
+    }
+    let run = py.detach(|| request.run(&Context::from_process(), &|_| {})).map_err(|e| py_error(e, &[]))?;
+    let rendered = py.detach(|| run.render(format));
+    Ok((Some(rendered), run.exit_status().code(), run.warnings.clone()))
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -518,5 +583,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan_text, m)?)?;
     m.add_function(wrap_pyfunction!(redact_stream, m)?)?;
     m.add_function(wrap_pyfunction!(rewrite_in_place, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_root, m)?)?;
     Ok(())
 }

@@ -213,5 +213,5 @@ def test_threads_share_one_redactor() -> None:
 
 
 def test_package_exports() -> None:
-    for name in ("Redactor", "RedactingFilter", "mask", "scan_text", "Finding", "Redaction"):
+    for name in ("Redactor", "RedactingFilter", "mask", "scan_text", "scan", "Finding", "Redaction"):
         assert hasattr(secrets_hygiene, name), name

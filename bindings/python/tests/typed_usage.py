@@ -25,3 +25,4 @@ findings: list[Finding] = scan_text("payload", path="reports/x.json", fingerprin
 line: int = findings[0].line + findings[0].column
 fingerprint: str = findings[0].fingerprint
 minimum: int = secrets_hygiene.MIN_KNOWN_LEN
+report: dict[str, object] = secrets_hygiene.scan(Path("."), include_logs=True, scopes=["docs/**"], no_report=True)

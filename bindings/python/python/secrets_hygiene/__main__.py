@@ -6,6 +6,7 @@ same library calls; the same exit codes: 0 pass, 1 findings (or ``--check`` foun
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import List, Optional
 
@@ -13,6 +14,13 @@ from . import _native
 from ._native import MIN_KNOWN_LEN, Redactor
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+def _count(text: str) -> int:
+    """A number >= 0 (as the binary's `usize` flags: anything else is a usage error)."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: a number >= 0")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +38,27 @@ def _parser() -> argparse.ArgumentParser:
                         help="also redact every value of this KEY=VALUE env file")
     redact.add_argument("--rules", dest="rules", action="append", default=[], metavar="DIR",
                         help="add the rule packs in DIR")
+    scan = commands.add_parser("scan", help="scan docs/, reports/ (and logs) for secrets; write the report")
+    scan.add_argument("paths", nargs="*", metavar="ROOT|FILE", help="a root directory (default .), or files to scan")
+    scan.add_argument("--root", metavar="DIR", help="root for report paths and hygiene.toml when scanning files")
+    scan.add_argument("--include-logs", action="store_true", help="also scan service logs: data/*/logs/**")
+    scan.add_argument("--scope", dest="scopes", action="append", default=[], metavar="GLOB",
+                      help="scan these globs instead of the default scopes")
+    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out paths matching GLOB")
+    scan.add_argument("--rules", action="append", default=[], metavar="DIR", help="add the rule packs in DIR")
+    scan.add_argument("--follow", action="store_true", help="follow symbolic links")
+    scan.add_argument("--threads", type=_count, metavar="N", help="worker threads (default: one per core)")
+    scan.add_argument("--max-findings-per-file", type=_count, default=1000, metavar="N",
+                      help="most findings listed per file (0: no limit)")
+    baseline = scan.add_mutually_exclusive_group()
+    baseline.add_argument("--baseline", metavar="PATH", help="baseline of accepted findings")
+    baseline.add_argument("--no-baseline", action="store_true", help="report every finding, ignoring the baseline")
+    scan.add_argument("--files", action="store_true", help="the arguments are files to scan, never a ROOT")
+    report = scan.add_mutually_exclusive_group()
+    report.add_argument("--report", metavar="PATH", help="write the JSON report here")
+    report.add_argument("--no-report", action="store_true", help="do not write a report file")
+    scan.add_argument("--format", choices=["human", "json", "sarif", "github", "junit"], default="human",
+                      help="output on stdout")
     return parser
 
 
@@ -65,11 +94,36 @@ def _redact(args: argparse.Namespace) -> int:
     return EXIT_FAIL if args.check and total > 0 else EXIT_PASS
 
 
+def _scan(args: argparse.Namespace) -> int:
+    rendered, code, warnings = _native.scan(
+        args.paths, root=args.root, files=args.files, include_logs=args.include_logs, scopes=args.scopes,
+        exclude=args.exclude, rules_dirs=args.rules, follow_links=args.follow, threads=args.threads,
+        max_findings_per_file=args.max_findings_per_file, baseline=args.baseline, no_baseline=args.no_baseline,
+        report=args.report, no_report=args.no_report, format=args.format,
+    )
+    if rendered is None:
+        sys.stderr.write("hygiene: nothing to scan: no files given\n")
+        return EXIT_PASS
+    for warning in warnings:
+        sys.stderr.write(f"hygiene: warning: {warning}\n")
+    try:
+        sys.stdout.write(rendered)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `... scan | head`: the reader went away, which is not the scan's failure (as the
+        # binary: exit 0). Nothing more may be written to the closed pipe at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PASS
+    return code
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "redact":
             return _redact(args)
+        if args.command == "scan":
+            return _scan(args)
         return _error(f"unknown command {args.command}")
     except (ValueError, OSError) as e:  # library errors: their messages hold no secret
         return _error(str(e))

@@ -6,7 +6,7 @@ from typing import NoReturn, Union, final
 
 _Path = Union[str, "os.PathLike[str]"]
 
-__all__ = ["MIN_KNOWN_LEN", "Finding", "Redaction", "Redactor", "mask", "redact_stream", "rewrite_in_place", "scan_text"]
+__all__ = ["MIN_KNOWN_LEN", "Finding", "Redaction", "Redactor", "mask", "redact_stream", "rewrite_in_place", "scan", "scan_text"]
 
 MIN_KNOWN_LEN: int
 
@@ -80,3 +80,21 @@ def scan_text(
 ) -> list[Finding]: ...
 def redact_stream(redactor: Redactor, files: list[_Path], check: bool) -> tuple[int, dict[str, int]]: ...
 def rewrite_in_place(redactor: Redactor, path: _Path, check: bool) -> tuple[int, dict[str, int]]: ...
+def scan(
+    paths: list[_Path],
+    *,
+    root: _Path | None,
+    files: bool,
+    include_logs: bool,
+    scopes: list[str],
+    exclude: list[str],
+    rules_dirs: list[_Path],
+    follow_links: bool,
+    threads: int | None,
+    max_findings_per_file: int,
+    baseline: _Path | None,
+    no_baseline: bool,
+    report: _Path | None,
+    no_report: bool,
+    format: str,
+) -> tuple[str | None, int, list[str]]: ...
