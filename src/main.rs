@@ -6,6 +6,9 @@ use clap::Parser;
 mod cli;
 
 fn main() -> ExitCode {
+    // The library has miette's terminal detection compiled out; the binary's diagnostics
+    // detect stderr as miette's default handler would. Fails only if a hook is already set.
+    let _ = miette::set_hook(Box::new(|_| Box::new(cli::terminal_diagnostics())));
     let parsed = cli::Cli::parse();
     match cli::run(parsed) {
         Ok(status) => ExitCode::from(status.code()),

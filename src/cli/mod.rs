@@ -136,3 +136,18 @@ pub(crate) fn print(text: &str) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(CliError::Output)
 }
+
+/// miette's default handler, with the terminal detection it does when its `fancy` feature
+/// has syscalls (the library compiles it out, see `Cargo.toml`): colour, unicode and
+/// hyperlinks as stderr supports them, the terminal's width (else 80). `NO_GRAPHICS` still
+/// selects the narrated handler.
+pub(crate) fn terminal_diagnostics() -> miette::MietteHandler {
+    use supports_color::Stream;
+    let width = terminal_size::terminal_size().map_or(80, |(width, _)| usize::from(width.0));
+    miette::MietteHandlerOpts::new()
+        .color(supports_color::on(Stream::Stderr).is_some())
+        .unicode(supports_unicode::on(supports_unicode::Stream::Stderr))
+        .terminal_links(supports_hyperlinks::on(supports_hyperlinks::Stream::Stderr))
+        .width(width)
+        .build()
+}

@@ -163,3 +163,34 @@ fn secrets_next_to_an_error_are_masked_in_every_diagnostic() {
     assert!(stderr.contains("acme.toml"), "{stderr}");
     assert_masked(&stderr, &[&a, &b], "rule pack");
 }
+
+/// The binary renders its diagnostics as miette's default handler does on this stderr (the
+/// library compiles miette's own terminal detection out, the binary detects it): unicode
+/// drawing, colour when forced and none when refused, the width of no terminal (80).
+#[test]
+fn cli_diagnostics_detect_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::write(dir.path(), "hygiene.toml", "scopes = [\"docs/**\"]\ninclude_log = true\n");
+    let stderr = |env: (&str, &str)| {
+        let out = crate::hygiene()
+            .arg("scan")
+            .arg(dir.path())
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("NO_GRAPHICS")
+            .env(env.0, env.1)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let coloured = stderr(("FORCE_COLOR", "1"));
+    assert!(coloured.contains("\u{1b}[31m"), "{coloured}");
+    let plain = stderr(("NO_COLOR", "1"));
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    // Not a terminal: unicode (as supports-unicode decides), wrapped at 80 columns.
+    assert!(plain.contains("× ") && plain.contains("╭─["), "{plain}");
+    assert!(plain.lines().all(|l| l.chars().count() <= 80), "{plain}");
+    assert!(plain.lines().any(|l| l.chars().count() > 70), "{plain}");
+    assert_eq!(coloured.lines().count(), plain.lines().count());
+}
