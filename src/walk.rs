@@ -4,7 +4,7 @@
 //! reports are usually git-ignored, and they are what leaks.
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 
 pub use crate::ignore_files::IGNORE_FILE;
 use crate::ignore_files::{absolute, IgnorePolicy, IgnoreSummary, Ignores};
@@ -121,25 +121,19 @@ pub fn empty_scopes(scope_matches: &[(String, u64)], explicit: bool) -> Vec<Stri
     Vec::new()
 }
 
-/// Compiles globs, naming the bad one in the error.
+/// Compiles path globs relative to the root ([`hygiene_core::glob::set`]: `*` stays in its
+/// directory, the bad glob is named in the error); a glob without wildcards (`docs`) also
+/// means everything under it (`docs/**`).
 pub fn glob_set(globs: &[String]) -> Result<GlobSet, crate::Error> {
-    let mut builder = GlobSetBuilder::new();
+    let mut all = Vec::with_capacity(globs.len() * 2);
     for glob in globs {
-        let compiled = globset::GlobBuilder::new(glob)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| crate::Error::Glob { glob: glob.clone(), message: e.kind().to_string() })?;
-        builder.add(compiled);
-        // `docs` alone means the directory and everything in it.
+        // Each glob before its expansion, so an invalid one is reported as written.
+        all.push(glob.clone());
         if !glob.contains(['*', '?', '[', '{']) {
-            let under = format!("{}/**", glob.trim_end_matches('/'));
-            builder.add(
-                Glob::new(&under)
-                    .map_err(|e| crate::Error::Glob { glob: glob.clone(), message: e.to_string() })?,
-            );
+            all.push(format!("{}/**", glob.trim_end_matches('/')));
         }
     }
-    builder.build().map_err(|e| crate::Error::Glob { glob: globs.join(", "), message: e.to_string() })
+    Ok(hygiene_core::glob::set(&all)?)
 }
 
 /// The fixed directory a glob starts in: `data/*/logs/**` starts in `data`.
@@ -401,6 +395,9 @@ mod tests {
         assert!(!set.is_match("data/a/b/logs/app.log"));
         let bare = glob_set(&["docs".to_string()]).unwrap();
         assert!(bare.is_match("docs/runbook.md"));
+        assert!(bare.is_match("docs/2026/runbook.md") && bare.is_match("docs"));
+        let err = glob_set(&["docs".to_string(), "data/[*/logs".to_string()]).unwrap_err();
+        assert_eq!(err.to_string(), "invalid glob `data/[*/logs`: unclosed character class; missing ']'");
     }
 
     #[cfg(unix)]

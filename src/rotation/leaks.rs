@@ -26,8 +26,9 @@ impl std::fmt::Debug for KnownValue {
     }
 }
 
-/// The values of the environment variables whose names match any of `globs` (path-style
-/// globs, as for scopes), empty values left out. The caller passes the environment in.
+/// The values of the environment variables whose names match any of `globs` (compiled as
+/// every glob is, [`hygiene_core::glob::set`]: the same names `hygiene redact --env` matches),
+/// empty values left out. The caller passes the environment in.
 pub fn known_values(
     globs: &[String],
     env: impl IntoIterator<Item = (String, String)>,
@@ -35,7 +36,7 @@ pub fn known_values(
     if globs.is_empty() {
         return Ok(Vec::new());
     }
-    let set = crate::walk::glob_set(globs)?;
+    let set = hygiene_core::glob::set(globs)?;
     Ok(env
         .into_iter()
         .filter(|(name, value)| set.is_match(name) && !value.is_empty())

@@ -19,6 +19,7 @@
 //! ```
 pub mod detect;
 mod error;
+pub mod glob;
 pub mod redact;
 pub mod rules;
 

@@ -5,7 +5,6 @@
 //! base64 (standard and URL-safe, padded or not, at any alignment inside a longer base64
 //! string, as in `Basic base64(user:password)`), and hex.
 use base64::Engine;
-use globset::{Glob, GlobSetBuilder};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Values shorter than this are not searched: they would match ordinary text everywhere.
@@ -174,14 +173,7 @@ pub fn values_from_env(
     globs: &[String],
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Vec<String>, crate::Error> {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        builder.add(
-            Glob::new(glob).map_err(|e| crate::Error::Glob { glob: glob.clone(), message: e.to_string() })?,
-        );
-    }
-    let set =
-        builder.build().map_err(|e| crate::Error::Glob { glob: globs.join(", "), message: e.to_string() })?;
+    let set = crate::glob::set(globs)?;
     Ok(env.into_iter().filter(|(name, _)| set.is_match(name)).map(|(_, value)| value).collect())
 }
 
@@ -243,5 +235,13 @@ mod tests {
         assert_eq!(got, vec!["s1-value-abc", "k2-value-abc", "r3dis-pass"]);
         let file = "# comment\nexport A=\"quoted value\"\nB='single'\nC=plain\nEMPTY=\n\n";
         assert_eq!(values_from_env_file(file), vec!["quoted value", "single", "plain"]);
+    }
+
+    #[test]
+    fn a_bad_env_glob_is_named_once() {
+        let err = values_from_env(&["BOT*".into(), "BOT[*".into()], Vec::new()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("invalid glob `BOT[*`: unclosed character class"), "{text}");
+        assert_eq!(text.matches("BOT[*").count(), 1, "{text}");
     }
 }
