@@ -39,10 +39,30 @@ pub struct RedactedDiagnostic {
 impl RedactedDiagnostic {
     /// Copies `diagnostic` (and its related diagnostics and causes), masking what `redactor` finds.
     pub fn new(diagnostic: &dyn Diagnostic, redactor: &Redactor) -> RedactedDiagnostic {
-        let text = |s: String| redactor.redact(&s).into_owned();
+        RedactedDiagnostic::with_found(diagnostic, redactor, &[])
+    }
+
+    /// [`RedactedDiagnostic::new`], also masking `found` (secrets found in an enclosing
+    /// diagnostic's source) wherever its texts quote them.
+    fn with_found(diagnostic: &dyn Diagnostic, redactor: &Redactor, found: &[String]) -> RedactedDiagnostic {
+        let (source, mut found_here) = match diagnostic.source_code().and_then(|s| masked_source(s, redactor))
+        {
+            Some((source, values)) => (Some(source), values),
+            None => (None, Vec::new()),
+        };
+        found_here.extend_from_slice(found);
+        // Longest first, so a value that contains another is masked whole.
+        found_here.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        found_here.dedup();
+        let found = found_here;
+        // A value that is a secret in its source (by its context there) is still one when a
+        // message quotes it out of that context, or lower-cased: mask those quotes first.
+        let text = |s: String| redactor.redact(&mask_quoted(&s, &found)).into_owned();
         let cause = match diagnostic.diagnostic_source() {
-            Some(inner) => Some(Box::new(RedactedDiagnostic::new(inner, redactor))),
-            None => diagnostic.source().map(|e| Box::new(RedactedDiagnostic::from_error(e, redactor))),
+            Some(inner) => Some(Box::new(RedactedDiagnostic::with_found(inner, redactor, &found))),
+            None => {
+                diagnostic.source().map(|e| Box::new(RedactedDiagnostic::from_error(e, redactor, &found)))
+            }
         };
         RedactedDiagnostic {
             message: text(diagnostic.to_string()),
@@ -50,7 +70,7 @@ impl RedactedDiagnostic {
             severity: diagnostic.severity(),
             help: diagnostic.help().map(|h| text(h.to_string())),
             url: diagnostic.url().map(|u| u.to_string()),
-            source: diagnostic.source_code().and_then(|s| masked_source(s, redactor)),
+            source,
             labels: diagnostic
                 .labels()
                 .into_iter()
@@ -68,16 +88,20 @@ impl RedactedDiagnostic {
                 .related()
                 .into_iter()
                 .flatten()
-                .map(|d| RedactedDiagnostic::new(d, redactor))
+                .map(|d| RedactedDiagnostic::with_found(d, redactor, &found))
                 .collect(),
             cause,
         }
     }
 
     /// A plain error in a diagnostic's cause chain: its message, masked.
-    fn from_error(error: &(dyn std::error::Error + 'static), redactor: &Redactor) -> RedactedDiagnostic {
+    fn from_error(
+        error: &(dyn std::error::Error + 'static),
+        redactor: &Redactor,
+        found: &[String],
+    ) -> RedactedDiagnostic {
         RedactedDiagnostic {
-            message: redactor.redact(&error.to_string()).into_owned(),
+            message: redactor.redact(&mask_quoted(&error.to_string(), found)).into_owned(),
             code: None,
             severity: None,
             help: None,
@@ -85,7 +109,7 @@ impl RedactedDiagnostic {
             source: None,
             labels: Vec::new(),
             related: Vec::new(),
-            cause: error.source().map(|e| Box::new(RedactedDiagnostic::from_error(e, redactor))),
+            cause: error.source().map(|e| Box::new(RedactedDiagnostic::from_error(e, redactor, found))),
         }
     }
 
@@ -95,11 +119,38 @@ impl RedactedDiagnostic {
     }
 }
 
-/// The whole of `source`, each secret byte replaced by `*` (line breaks kept).
-fn masked_source(source: &dyn SourceCode, redactor: &Redactor) -> Option<NamedSource<String>> {
+/// Shortest piece of a secret found in a diagnostic's source that is masked where the
+/// diagnostic's texts quote it.
+const MIN_QUOTED: usize = 8;
+
+/// `text` with every occurrence of each of `values` (ASCII case ignored) replaced by its mask.
+fn mask_quoted(text: &str, values: &[String]) -> String {
+    let mut out = text.to_string();
+    for value in values {
+        let needle = value.to_ascii_lowercase();
+        // Lower-casing ASCII keeps every byte offset, so a match in the lower-cased text is
+        // at the same offsets in `out`. Each mask is shorter than the value: this ends.
+        while let Some(at) = out.to_ascii_lowercase().find(&needle) {
+            out.replace_range(at..at + value.len(), &super::mask(value));
+        }
+    }
+    out
+}
+
+/// The whole of `source`, each secret byte replaced by `*` (line breaks kept), and the secrets
+/// found (each line of a multi-line one, at least [`MIN_QUOTED`] bytes).
+fn masked_source(source: &dyn SourceCode, redactor: &Redactor) -> Option<(NamedSource<String>, Vec<String>)> {
     let whole = source.read_span(&SourceSpan::from(0..0), usize::MAX, usize::MAX).ok()?;
     let mut bytes = whole.data().to_vec();
+    let mut found = Vec::new();
     for r in redactor.find(&bytes) {
+        for piece in bytes[r.span.clone()].split(|&b| matches!(b, b'\n' | b'\r')) {
+            if let Ok(piece) = std::str::from_utf8(piece) {
+                if piece.len() >= MIN_QUOTED {
+                    found.push(piece.to_string());
+                }
+            }
+        }
         for b in &mut bytes[r.span] {
             if !matches!(*b, b'\n' | b'\r') {
                 *b = b'*';
@@ -111,10 +162,11 @@ fn masked_source(source: &dyn SourceCode, redactor: &Redactor) -> Option<NamedSo
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let name = whole.name().unwrap_or_default().to_string();
     let named = NamedSource::new(name, text);
-    Some(match whole.language() {
+    let named = match whole.language() {
         Some(language) => named.with_language(language),
         None => named,
-    })
+    };
+    Some((named, found))
 }
 
 impl fmt::Display for RedactedDiagnostic {
@@ -174,6 +226,7 @@ impl Diagnostic for RedactedDiagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::mask;
 
     #[derive(Debug, thiserror::Error, Diagnostic)]
     #[error("bad value")]
@@ -207,5 +260,57 @@ mod tests {
         let label = masked.labels().unwrap().next().unwrap();
         assert_eq!((label.offset(), label.len()), (at, 1));
         assert_eq!(&source[at..at + 1], "x");
+    }
+
+    #[derive(Debug, thiserror::Error, Diagnostic)]
+    #[error("unknown column `{quoted}`")]
+    #[diagnostic(help("columns: {help}"))]
+    struct Quoting {
+        quoted: String,
+        help: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("here")]
+        span: SourceSpan,
+        #[related]
+        related: Vec<Quoting>,
+    }
+
+    /// A value that is a secret in its source only by its context there (a `token:` key) is
+    /// still masked where the message, help or a related diagnostic quotes it out of that
+    /// context, or lower-cased (found by the rotation_csv fuzz target: a CSV header cell).
+    #[test]
+    fn a_secret_of_the_source_is_masked_where_a_message_quotes_it() {
+        let value = ["Wq3vXk9TbR", "2mLz7Hs4Np"].concat();
+        let text = format!("name,token: '{value}',date\n");
+        let redactor = Redactor::builder().build().unwrap();
+        assert!(!redactor.find(text.as_bytes()).is_empty(), "the value is a secret in its source");
+        let lower = value.to_ascii_lowercase();
+        let quoted = format!("name,{lower}");
+        assert_eq!(
+            redactor.redact(&quoted),
+            quoted,
+            "out of its context only the mask of its source finds it"
+        );
+        assert_eq!(redactor.redact(&value), value);
+        let quoting = |related| Quoting {
+            quoted: quoted.clone(),
+            help: value.clone(),
+            src: NamedSource::new("export.csv", text.clone()),
+            span: (0, 4).into(),
+            related,
+        };
+        let masked = RedactedDiagnostic::new(&quoting(vec![quoting(Vec::new())]), &redactor);
+        let related: Vec<_> = masked.related().unwrap().collect();
+        let shown = [
+            masked.to_string(),
+            masked.help().unwrap().to_string(),
+            related[0].to_string(),
+            related[0].help().unwrap().to_string(),
+        ];
+        for text in &shown {
+            assert!(!text.to_ascii_lowercase().contains(&lower[..12]), "{text}");
+            assert!(text.contains(&mask(&value)), "{text}");
+        }
     }
 }
