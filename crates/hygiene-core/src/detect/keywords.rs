@@ -36,6 +36,55 @@ struct GramOwner {
     gram: u32,
     keyword: u32,
     offset: u32,
+    /// The keyword's first and last eight bytes (fewer for a shorter keyword), folded, and the
+    /// masks of the bytes they hold: two loads reject almost every owner whose gram matched
+    /// by chance or that shares its gram with other keywords (a vendor's compound keywords,
+    /// `etherscan_api_key` and `etherscan_key`, share the vendor name's rarest gram).
+    head: u64,
+    head_mask: u64,
+    tail: u64,
+}
+
+impl GramOwner {
+    fn new(gram: u32, keyword_index: usize, offset: usize, keyword: &[u8]) -> GramOwner {
+        let (head, head_mask) = folded_prefix(&keyword[..keyword.len().min(8)]);
+        let tail_start = keyword.len().saturating_sub(8);
+        let (tail, _) = folded_prefix(&keyword[tail_start..]);
+        GramOwner { gram, keyword: keyword_index as u32, offset: offset as u32, head, head_mask, tail }
+    }
+}
+
+impl GramOwner {
+    /// Whether the words at the keyword's ends rule it out at `start` (false when they
+    /// cannot be read: the exact comparison then decides alone).
+    #[inline(always)]
+    fn rejects(&self, haystack: &[u8], start: usize, len: usize) -> bool {
+        if let Some(head) = word_at(haystack, start) {
+            if fold(head) & self.head_mask != self.head {
+                return true;
+            }
+        }
+        if len > 8 {
+            if let Some(tail) = word_at(haystack, start + len - 8) {
+                return fold(tail) != self.tail;
+            }
+        }
+        false
+    }
+}
+
+/// Up to eight bytes as a folded little-endian word, and the mask of the bytes present.
+fn folded_prefix(bytes: &[u8]) -> (u64, u64) {
+    let mut word = [0u8; 8];
+    word[..bytes.len()].copy_from_slice(bytes);
+    let mask = if bytes.len() >= 8 { u64::MAX } else { (1u64 << (8 * bytes.len())) - 1 };
+    (fold(u64::from_le_bytes(word)) & mask, mask)
+}
+
+/// Eight bytes of `haystack` from `at`, if there are eight.
+#[inline(always)]
+fn word_at(haystack: &[u8], at: usize) -> Option<u64> {
+    haystack.get(at..at + 8).map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
 }
 
 /// Finds all occurrences, overlapping ones included, of a set of lowercase ASCII keywords,
@@ -156,6 +205,20 @@ impl KeywordFinder {
         let mut owners = Vec::new();
         let mut short_keywords = Vec::new();
         let mut is_common = vec![false; keywords.len()];
+        // How many keywords hold each gram. A gram many keywords share is the credential
+        // vocabulary itself (`pik` of `apikey`, `-ap` of `-api`): frequent in exactly the
+        // text a scanner reads, and every occurrence would be checked against all of them.
+        // Counted per hash slot (a gram repeated inside one keyword, or two grams sharing a
+        // slot, only nudge the estimate): this runs at every start-up, over every gram of a
+        // few thousand keywords, and a slot array answers in one load.
+        let mut sharing_by_slot = vec![0u16; SLOTS];
+        for keyword in keywords.iter().filter(|k| k.len() >= 3) {
+            for piece in keyword.windows(3) {
+                let slot = &mut sharing_by_slot[hash(gram_of(piece))];
+                *slot = slot.saturating_add(1);
+            }
+        }
+        let sharing = |gram: u32| f64::from(sharing_by_slot[hash(gram)].max(1));
         for (index, keyword) in keywords.iter().enumerate() {
             if keyword.len() < 3 {
                 short_keywords.push(index);
@@ -163,8 +226,10 @@ impl KeywordFinder {
                 continue;
             }
             let score = |at: usize| {
-                let bytes = keyword[at..at + 3].iter().map(|&b| byte_frequency(b)).product::<f64>();
-                if common.binary_search(&gram_of(&keyword[at..])).is_ok() {
+                let gram = gram_of(&keyword[at..]);
+                let bytes = keyword[at..at + 3].iter().map(|&b| byte_frequency(b)).product::<f64>()
+                    * sharing(gram).powi(2);
+                if common.binary_search(&gram).is_ok() {
                     bytes * COMMON_GRAM_PENALTY
                 } else {
                     bytes
@@ -176,7 +241,7 @@ impl KeywordFinder {
                 .fold((0, f64::INFINITY), |best, (at, s)| if s < best.1 { (at, s) } else { best });
             let gram = gram_of(&keyword[offset..]);
             is_common[index] = common.binary_search(&gram).is_ok();
-            owners.push(GramOwner { gram, keyword: index as u32, offset: offset as u32 });
+            owners.push(GramOwner::new(gram, index, offset, keyword));
         }
         let mut slots = Box::new([0u16; SLOTS]);
         owners.sort_by_key(|o| hash(o.gram));
@@ -260,6 +325,11 @@ impl KeywordFinder {
         for owner in owners.iter().filter(|o| o.gram == gram) {
             let Some(start) = at.checked_sub(owner.offset as usize) else { continue };
             let keyword = &self.keywords[owner.keyword as usize];
+            // The quick test where eight bytes can be read; the exact comparison decides
+            // (folding lets a few punctuation pairs through).
+            if owner.rejects(haystack, start, keyword.len()) {
+                continue;
+            }
             if haystack.get(start..start + keyword.len()).is_some_and(|w| w.eq_ignore_ascii_case(keyword)) {
                 found.push(Occurrence { start, keyword: owner.keyword as usize });
             }
@@ -378,6 +448,21 @@ mod tests {
             ], 0..200),
         ) {
             let kws = keywords(&["key", "token", "key_", "ey_t", "q~", "-ke", "tok"]);
+            let finder = KeywordFinder::new(&kws).unwrap();
+            prop_assert_eq!(finder.find_all(&text), naive(&kws, &text));
+        }
+
+        /// Long keywords sharing a gram (a vendor's compound names) go through the quick
+        /// test of their first and last eight bytes: it must never reject a real occurrence,
+        /// at either end of the buffer included.
+        #[test]
+        fn long_keywords_sharing_a_gram_agree_with_the_naive_search(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "etherscan", "ETHERSCAN", "_api", "_key", "-KEY", "_", "\x7f", "scan", "api", "x", " ",
+            ]), 0..40),
+        ) {
+            let text: Vec<u8> = pieces.concat().into_bytes();
+            let kws = keywords(&["etherscan_api_key", "etherscan_key", "etherscan-key", "scan_key", "etherscan", "api_key_"]);
             let finder = KeywordFinder::new(&kws).unwrap();
             prop_assert_eq!(finder.find_all(&text), naive(&kws, &text));
         }

@@ -385,12 +385,12 @@ impl Detector {
         found: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules[index];
-        let matcher = rule.matcher();
-        let mut locations = matcher.regex.capture_locations();
         let slice = &haystack[window.clone()];
-        if !matcher.required.may_match(slice) {
+        if !rule.required().may_match(slice) {
             return;
         }
+        let matcher = rule.matcher();
+        let mut locations = matcher.regex.capture_locations();
         let mut at = 0;
         while at <= slice.len() {
             let Some(whole) = matcher.regex.captures_read_at(&mut locations, slice, at) else {

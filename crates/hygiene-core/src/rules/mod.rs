@@ -114,6 +114,9 @@ pub struct Rule {
     pattern: String,
     reject_pattern: Option<String>,
     matcher: OnceLock<Matcher>,
+    /// What a window must hold for the regex to possibly match: built on first use apart
+    /// from the regex, so a rule whose windows never hold it is never compiled.
+    required: OnceLock<required::Required>,
     pub(crate) min_length: usize,
     pub(crate) min_entropy: Option<f64>,
     pub(crate) charset: Option<Charset>,
@@ -139,8 +142,6 @@ pub(crate) struct Matcher {
     pub(crate) secret_group: usize,
     /// A whole match matching this is dropped (`page_token=`, `max_tokens=`).
     pub(crate) reject: Option<Regex>,
-    /// What a window must hold, besides a keyword, for the regex to possibly match in it.
-    pub(crate) required: required::Required,
 }
 
 impl Rule {
@@ -159,9 +160,13 @@ impl Rule {
                 .reject_pattern
                 .as_ref()
                 .map(|p| builder(p).build().expect("built-in reject regexes are checked by the tests"));
-            let required = required::Required::of(&self.pattern, &self.keywords);
-            Matcher { regex, secret_group, reject, required }
+            Matcher { regex, secret_group, reject }
         })
+    }
+
+    /// What a window must hold, besides a keyword, for the regex to possibly match in it.
+    pub(crate) fn required(&self) -> &required::Required {
+        self.required.get_or_init(|| required::Required::of(&self.pattern, &self.keywords))
     }
 
     /// How many examples the rule carries (each must be found).
@@ -487,6 +492,7 @@ fn compile_rule(
         }
     }
     let matcher = OnceLock::new();
+    let required = OnceLock::new();
     if eager {
         let regex = compile_regex(&r.regex, file, text)?;
         let reject = r.reject.as_ref().map(|p| compile_regex(p, file, text)).transpose()?;
@@ -500,8 +506,8 @@ fn compile_rule(
             ));
         };
         let keywords: Vec<String> = r.keywords.get_ref().iter().map(|k| k.to_ascii_lowercase()).collect();
-        let required = required::Required::of(r.regex.get_ref(), &keywords);
-        let _ = matcher.set(Matcher { regex, secret_group, reject, required });
+        let _ = required.set(required::Required::of(r.regex.get_ref(), &keywords));
+        let _ = matcher.set(Matcher { regex, secret_group, reject });
     }
     let keywords: Vec<String> = r.keywords.get_ref().iter().map(|k| k.to_ascii_lowercase()).collect();
     if keywords.is_empty() || keywords.iter().any(|k| k.len() < 2) {
@@ -547,6 +553,7 @@ fn compile_rule(
         pattern: r.regex.get_ref().clone(),
         reject_pattern: r.reject.as_ref().map(|p| p.get_ref().clone()),
         matcher,
+        required,
         min_length: r.min_length.unwrap_or(1),
         min_entropy: r.min_entropy,
         charset: r.charset,
