@@ -66,8 +66,19 @@ enum Check {
     Many(AhoCorasick),
 }
 
+impl Check {
+    /// Rough relative cost of the check on a window.
+    fn cost(&self) -> u8 {
+        match self {
+            Check::Bytes(_) => 0,
+            Check::Few(_) => 1,
+            Check::Many(_) => 2,
+        }
+    }
+}
+
 /// A literal searched for by its rarest byte (both cases, with `memchr2`), then compared
-/// whole: for one to four literals this beats an automaton's set-up per window several times.
+/// whole: for up to eight literals this beats an automaton's set-up per window several times.
 #[derive(Debug)]
 struct Pivoted {
     literal: Vec<u8>,
@@ -95,7 +106,7 @@ impl Pivoted {
 }
 
 /// Literal sets up to this size are searched literal by literal.
-const MAX_PIVOTED: usize = 4;
+const MAX_PIVOTED: usize = 8;
 
 impl Required {
     /// Nothing to check: every window goes to the regex.
@@ -119,13 +130,19 @@ impl Required {
         let mut ranked: Vec<(f64, AnyOf)> = sets
             .into_iter()
             .filter(|set| !set.is_empty() && set.iter().all(|lit| !lit.is_empty()))
+            .map(without_subsumed)
             .filter(|set| !implied_by_keywords(set, &keywords))
             .map(|set| (chance(&set), set))
             .filter(|(p, _)| *p <= MAX_CHANCE)
             .collect();
         ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
         ranked.dedup_by(|a, b| a.1 == b.1);
-        let checks = ranked.into_iter().take(MAX_CHECKS).filter_map(|(_, set)| check_for(set)).collect();
+        let mut checks: Vec<Check> =
+            ranked.into_iter().take(MAX_CHECKS).filter_map(|(_, set)| check_for(set)).collect();
+        // Cheapest first (the rarest first among equals, as ranked): a `memchr` for `@` costs a
+        // fraction of a literal search, and on a log of HTTP calls it is what fails
+        // (`https://` is on every line, `user:pass@` on none).
+        checks.sort_by_key(Check::cost);
         Required { checks }
     }
 
@@ -148,6 +165,21 @@ impl Required {
     pub(crate) fn len(&self) -> usize {
         self.checks.len()
     }
+}
+
+/// `set` without the literals that hold another of its literals: a window holding
+/// `api_key` holds `key`, so `{key, api_key, x-mbx-apikey}` asks no more than `{key}`, and
+/// one literal is searched far faster than an automaton over ten.
+fn without_subsumed(set: AnyOf) -> AnyOf {
+    let kept: AnyOf = set
+        .iter()
+        .filter(|literal| !set.iter().any(|other| other.len() < literal.len() && contains(literal, other)))
+        .cloned()
+        .collect();
+    let mut kept = kept;
+    kept.sort_unstable();
+    kept.dedup();
+    kept
 }
 
 /// The window check for a set, or none when it cannot be built (then the regex just runs).
@@ -406,6 +438,36 @@ mod tests {
             .filter(|s| !implied_by_keywords(s, &keywords))
             .map(|s| s.into_iter().map(|l| String::from_utf8(l).unwrap()).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_literal_holding_another_of_its_set_is_dropped() {
+        let set = |items: &[&str]| items.iter().map(|s| s.as_bytes().to_vec()).collect::<AnyOf>();
+        assert_eq!(without_subsumed(set(&["api_key", "key", "x-mbx-apikey", "-key"])), set(&["key"]));
+        assert_eq!(
+            without_subsumed(set(&["passwd", "pwd", "password"])),
+            set(&["passwd", "password", "pwd"])
+        );
+        // The binance rule's key names all hold `key`: one literal to search, not ten.
+        let required = Required::of(
+            r"(?i)(?:binance(?:[^\r\n]{0,80}?api[_.\- ]?key|[_.\-]?key)(?:[_.\-]?id)?|x-mbx-apikey)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9]{64})",
+            &["binance".into(), "x-mbx-apikey".into()],
+        );
+        assert!(
+            matches!(&required.checks[..], [Check::Few(literals)] if literals.len() == 1),
+            "{:?}",
+            required.checks
+        );
+    }
+
+    #[test]
+    fn byte_checks_run_before_literal_searches() {
+        // `http://` or `https://`, then `@`: the `@` is checked first.
+        let required =
+            Required::of(r"https?://[a-f0-9]{32}:(?P<secret>[a-f0-9]{32})@[a-z.]+", &["://".into()]);
+        assert!(required.checks.len() == 2, "{:?}", required.checks);
+        assert!(matches!(required.checks[0], Check::Bytes(_)), "{:?}", required.checks);
+        assert!(!required.may_match(b"GET https://api.bitget.com/api/v2/order status=200"));
     }
 
     #[test]
