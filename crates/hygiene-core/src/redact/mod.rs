@@ -242,18 +242,7 @@ impl Redactor {
                 view = Some((decoded, map));
             }
         }
-        spans.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
-        let mut merged: Vec<Redaction> = Vec::with_capacity(spans.len());
-        for r in spans {
-            match merged.last_mut() {
-                Some(last) if r.span.start < last.span.end => {
-                    last.span.end = last.span.end.max(r.span.end);
-                    last.whole |= r.whole;
-                }
-                _ => merged.push(r),
-            }
-        }
-        merged
+        merge(spans)
     }
 
     /// `bytes` with every secret masked; borrowed when nothing matched. Bytes outside the
@@ -289,6 +278,22 @@ impl Redactor {
             *counts.entry(name.to_string()).or_default() += 1;
         }
     }
+}
+
+/// `spans` sorted, overlapping ones merged into one.
+pub(crate) fn merge(mut spans: Vec<Redaction>) -> Vec<Redaction> {
+    spans.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
+    let mut merged: Vec<Redaction> = Vec::with_capacity(spans.len());
+    for r in spans {
+        match merged.last_mut() {
+            Some(last) if r.span.start < last.span.end => {
+                last.span.end = last.span.end.max(r.span.end);
+                last.whole |= r.whole;
+            }
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 /// Replaces each span (sorted, disjoint) of `bytes` with its mask. Line breaks are never
