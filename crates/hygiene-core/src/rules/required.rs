@@ -171,12 +171,11 @@ impl Required {
 /// `api_key` holds `key`, so `{key, api_key, x-mbx-apikey}` asks no more than `{key}`, and
 /// one literal is searched far faster than an automaton over ten.
 fn without_subsumed(set: AnyOf) -> AnyOf {
-    let kept: AnyOf = set
+    let mut kept: AnyOf = set
         .iter()
         .filter(|literal| !set.iter().any(|other| other.len() < literal.len() && contains(literal, other)))
         .cloned()
         .collect();
-    let mut kept = kept;
     kept.sort_unstable();
     kept.dedup();
     kept
