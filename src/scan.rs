@@ -392,8 +392,11 @@ fn changed_during_scan(file: &FileToScan, opened: Option<(u64, u64)>, read: u64)
 }
 
 /// A plain text file larger than twice this is cut into segments (at line starts) scanned in
-/// parallel, so one multi-gigabyte log keeps every core busy.
-pub const SEGMENT_LEN: u64 = 64 << 20;
+/// parallel, so one big log keeps every core busy. Small enough that a 20 MB log already
+/// spreads over two cores (a tree's biggest log is often most of its bytes: without this one
+/// core scans it alone while the other finishes the small files and waits); large enough that
+/// the overlap re-read at each cut ([`OVERLAP_LEN`], 64 KiB) is under 1% of a segment.
+pub const SEGMENT_LEN: u64 = 8 << 20;
 
 /// Scans one file, cutting it into `segment_len` segments when it is plain text (not gzip, not
 /// binary) and long enough: the same findings as a sequential scan. Public for tests.

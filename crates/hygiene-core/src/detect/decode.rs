@@ -407,13 +407,37 @@ pub(crate) fn covers_escape(mapped: &Mapped, range: &Range<usize>) -> bool {
     original.len() != range.len()
 }
 
-/// The values of a YAML or JSON document around `at` (bounded by `---` lines): the base64
-/// run after the first `:` of each line that holds only a key and that value.
-pub(crate) fn document_values(haystack: &[u8], at: usize) -> Vec<Range<usize>> {
+/// The YAML or JSON document around `at`: from just after the last `\n---` before it to the
+/// next `\n---` after it, within [`DOCUMENT_REACH`] either side.
+pub(crate) fn document_around(haystack: &[u8], at: usize) -> Range<usize> {
     let floor = at.saturating_sub(DOCUMENT_REACH);
     let ceiling = (at + DOCUMENT_REACH).min(haystack.len());
-    let start = memchr::memmem::rfind(&haystack[floor..at], b"\n---").map_or(floor, |i| floor + i + 4);
+    // Backwards by newlines (a vector search): `memmem`'s reverse search has no vector
+    // prefilter, and a JSON-lines log naming `"kind":"Secret"` on every line would have it
+    // read 64 KiB backwards byte by byte per line.
+    let start = memchr::memrchr_iter(b'\n', &haystack[floor..at])
+        .find(|&i| haystack[floor + i..at].starts_with(b"\n---"))
+        .map_or(floor, |i| floor + i + 4);
     let end = memchr::memmem::find(&haystack[at..ceiling], b"\n---").map_or(ceiling, |i| at + i);
+    start..end
+}
+
+/// Whether every position inside `document` (a [`document_around`] result) has that same
+/// document around it: it is short enough that neither reach cuts it for any of them.
+pub(crate) fn same_document_throughout(document: &Range<usize>) -> bool {
+    document.len() + 8 <= DOCUMENT_REACH
+}
+
+/// The values of a YAML or JSON document around `at` (bounded by `---` lines): the base64
+/// run after the first `:` of each line that holds only a key and that value.
+#[cfg(test)]
+pub(crate) fn document_values(haystack: &[u8], at: usize) -> Vec<Range<usize>> {
+    values_of_document(haystack, document_around(haystack, at))
+}
+
+/// [`document_values`] of a document already found.
+pub(crate) fn values_of_document(haystack: &[u8], document: Range<usize>) -> Vec<Range<usize>> {
+    let Range { start, end } = document;
     let mut values = Vec::new();
     let mut line_start = start;
     while line_start < end {
@@ -567,6 +591,29 @@ mod tests {
         assert_eq!(runs.len(), 2);
         assert_eq!(decode_hex(&text[runs[0].clone()]).unwrap(), b"ghp_Kq9Lm");
         assert_eq!(decode_hex(b"6g"), None);
+    }
+
+    #[test]
+    fn the_document_around_a_position_is_found_as_a_reverse_substring_search_finds_it() {
+        let mut text = Vec::new();
+        for i in 0..40 {
+            text.extend_from_slice(if i % 7 == 3 { b"---\n" } else { b"a: b\n" });
+            text.extend_from_slice(if i % 5 == 0 { b"x---y\n" } else { b"\n-\n--\n" });
+        }
+        for at in 0..text.len() {
+            let floor = at.saturating_sub(DOCUMENT_REACH);
+            let start = memchr::memmem::rfind(&text[floor..at], b"\n---").map_or(floor, |i| floor + i + 4);
+            assert_eq!(document_around(&text, at).start, start, "at {at}");
+        }
+        // Far apart: the reach cuts the document, so positions inside it may see others.
+        let long = [b"a: b\n".repeat(DOCUMENT_REACH / 4), b"---\n".to_vec()].concat();
+        let around = document_around(&long, 10);
+        assert!(!same_document_throughout(&around));
+        let short = b"kind: Secret\ndata:\n  k: dmFsdWU=\n---\nkind: Other\n";
+        let around = document_around(short, 3);
+        assert_eq!(&short[around.clone()], &short[..32]);
+        assert!(same_document_throughout(&around));
+        assert!((0..32).all(|at| document_around(short, at) == around));
     }
 
     #[test]

@@ -155,13 +155,27 @@ pub(crate) fn byte_frequency(byte: u8) -> f64 {
 /// How much a gram on the common list counts against it, next to the byte frequencies.
 const COMMON_GRAM_PENALTY: f64 = 1000.0;
 
+/// How much a gram frequent in operations and trading text (`domain_grams.txt`) counts
+/// against it: enough to prefer any gram of ordinary rarity, less than a common gram.
+const DOMAIN_GRAM_PENALTY: f64 = 100.0;
+
 /// Grams frequent in ordinary text (see `common_grams.txt`): a keyword is represented by one
 /// of them only when it has no other.
 ///
 /// Sorted, for a binary search: the finder of every detector looks each keyword's grams up
 /// here, and a sorted list of a few hundred numbers answers faster than a hashed set.
 fn common_grams() -> Vec<u32> {
-    let mut grams: Vec<u32> = include_str!("common_grams.txt")
+    gram_list(include_str!("common_grams.txt"))
+}
+
+/// Grams frequent in operations and trading text (see `domain_grams.txt`), sorted.
+fn domain_grams() -> Vec<u32> {
+    gram_list(include_str!("domain_grams.txt"))
+}
+
+/// A gram list file's grams (one per line, `# ` comments), sorted and deduplicated.
+fn gram_list(text: &str) -> Vec<u32> {
+    let mut grams: Vec<u32> = text
         .lines()
         .filter(|line| !line.starts_with("# ") && !line.is_empty())
         .filter_map(|line| {
@@ -202,6 +216,7 @@ impl KeywordFinder {
     pub(crate) fn new(keywords: &[String]) -> Result<KeywordFinder, crate::Error> {
         let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_ascii_lowercase()).collect();
         let common = common_grams();
+        let domain = domain_grams();
         let mut owners = Vec::new();
         let mut short_keywords = Vec::new();
         let mut is_common = vec![false; keywords.len()];
@@ -231,6 +246,8 @@ impl KeywordFinder {
                     * sharing(gram).powi(2);
                 if common.binary_search(&gram).is_ok() {
                     bytes * COMMON_GRAM_PENALTY
+                } else if domain.binary_search(&gram).is_ok() {
+                    bytes * DOMAIN_GRAM_PENALTY
                 } else {
                     bytes
                 }

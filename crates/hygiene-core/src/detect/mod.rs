@@ -154,6 +154,8 @@ impl Detector {
         let mut lines: Vec<(Range<usize>, Encoding)> = Vec::new();
         let mut keyword_line_end = 0;
         let mut context_line_end = 0;
+        // The last secret document read whole, if every hit inside it has the same one.
+        let mut document: Option<Range<usize>> = None;
         for hit in hits {
             for trigger in &self.keyword_triggers[hit.keyword] {
                 match trigger {
@@ -190,11 +192,22 @@ impl Detector {
                             _ => lines.push((line, Encoding::Percent)),
                         }
                     }
-                    Trigger::SecretDocument => blobs.extend(
-                        decode::document_values(haystack, hit.start)
-                            .into_iter()
-                            .map(|r| (r, true, Encoding::Base64)),
-                    ),
+                    Trigger::SecretDocument => {
+                        // Hits in a document already read would read it again (a manifest
+                        // names its kind once, but a JSON-lines log may on every line).
+                        if document.as_ref().is_some_and(|d| d.contains(&hit.start)) {
+                            continue;
+                        }
+                        let around = decode::document_around(haystack, hit.start);
+                        if decode::same_document_throughout(&around) {
+                            document = Some(around.clone());
+                        }
+                        blobs.extend(
+                            decode::values_of_document(haystack, around)
+                                .into_iter()
+                                .map(|r| (r, true, Encoding::Base64)),
+                        );
+                    }
                 }
             }
             // Escapes only where a rule keyword already is.
@@ -357,6 +370,9 @@ impl Detector {
                 }
                 line.clone()
             };
+            if rules[rule].follows().is_some_and(|follows| !follows.is_match(&haystack[end..window.end])) {
+                return;
+            }
             merge_window(list, window);
         };
         for hit in hits {

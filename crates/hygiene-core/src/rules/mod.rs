@@ -113,6 +113,9 @@ pub struct Rule {
     /// The regex source; compiled on first use (see [`Rule::matcher`]).
     pattern: String,
     reject_pattern: Option<String>,
+    /// The `follows` regex source (see [`Rule::follows`]).
+    follows_pattern: Option<String>,
+    follows: OnceLock<Option<Regex>>,
     matcher: OnceLock<Matcher>,
     /// What a window must hold for the regex to possibly match: built on first use apart
     /// from the regex, so a rule whose windows never hold it is never compiled.
@@ -162,6 +165,21 @@ impl Rule {
                 .map(|p| builder(p).build().expect("built-in reject regexes are checked by the tests"));
             Matcher { regex, secret_group, reject }
         })
+    }
+
+    /// What must come right after one of the rule's keyword occurrences for the occurrence to
+    /// open a window (anchored at the keyword's end; the window's rest of the line is what it
+    /// sees). A generic rule's keyword is everywhere in credential-header logs (`X-API-KEY
+    /// header set`), but a match needs the name to be assigned a value: checking that at each
+    /// occurrence costs a fraction of running the rule's regex over the line.
+    pub(crate) fn follows(&self) -> Option<&Regex> {
+        self.follows
+            .get_or_init(|| {
+                self.follows_pattern.as_ref().map(|p| {
+                    builder(&anchored(p)).build().expect("built-in follows regexes are checked by the tests")
+                })
+            })
+            .as_ref()
     }
 
     /// What a window must hold, besides a keyword, for the regex to possibly match in it.
@@ -437,6 +455,11 @@ fn find_span(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
     text.find(needle).map(|start| start..start + needle.len())
 }
 
+/// A `follows` pattern anchored at the start of what it is given (the text after a keyword).
+fn anchored(pattern: &str) -> String {
+    format!(r"\A(?:{pattern})")
+}
+
 /// Every rule regex is built with these settings.
 fn builder(pattern: &str) -> RegexBuilder {
     let mut builder = RegexBuilder::new(pattern);
@@ -493,9 +516,16 @@ fn compile_rule(
     }
     let matcher = OnceLock::new();
     let required = OnceLock::new();
+    let follows = OnceLock::new();
     if eager {
         let regex = compile_regex(&r.regex, file, text)?;
         let reject = r.reject.as_ref().map(|p| compile_regex(p, file, text)).transpose()?;
+        let follows_regex = r
+            .follows
+            .as_ref()
+            .map(|p| compile_regex(&toml::Spanned::new(p.span(), anchored(p.get_ref())), file, text))
+            .transpose()?;
+        let _ = follows.set(follows_regex);
         let Some(secret_group) = regex.capture_names().position(|n| n == Some("secret")) else {
             return Err(RuleFileError::at(
                 file,
@@ -552,6 +582,8 @@ fn compile_rule(
         source: file.to_string(),
         pattern: r.regex.get_ref().clone(),
         reject_pattern: r.reject.as_ref().map(|p| p.get_ref().clone()),
+        follows_pattern: r.follows.as_ref().map(|p| p.get_ref().clone()),
+        follows,
         matcher,
         required,
         min_length: r.min_length.unwrap_or(1),

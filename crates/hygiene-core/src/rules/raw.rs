@@ -50,6 +50,9 @@ pub(crate) struct RawRule {
     /// Overrides the pack's `env_prefixes` for this rule (one pack, several vendors).
     pub(crate) env_prefixes: Option<Vec<String>>,
     pub(crate) reject: Option<Spanned<String>>,
+    /// Regex anchored right after a keyword occurrence: a window is searched only if some
+    /// occurrence of the rule's keywords is followed by what it matches (`= value`).
+    pub(crate) follows: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) redact: super::RedactSpan,
     #[serde(default)]

@@ -6,9 +6,11 @@
 //! is on every line that mentions the vendor's host. The regex then runs on every such line to
 //! find nothing. What else a match needs is written in the regex: `user:pass@host` needs an
 //! `@`, `bitget ... secret = <64 hex>` needs `secret`. This module reads those needs from the
-//! regex's syntax tree (a conjunction of "one of these literals occurs" sets, compared ignoring
-//! ASCII case) and keeps the few that are rare in ordinary text and not already implied by
-//! the rule's keywords. Checking them is a `memchr` or a small packed search per window,
+//! regex's syntax tree (a conjunction of "one of these literals occurs" sets) and keeps the
+//! few that are rare in ordinary text and not already implied by the rule's keywords. A letter
+//! the regex accepts in either case is compared ignoring case; one it accepts only in upper
+//! case (`PK` of an Alpaca key id) must be upper case: in lower-case log text the `pk` of
+//! `paper-api` is everywhere, an upper-case `PK` rarely. Checking them is a `memchr` or a small packed search per window,
 //! against a regex call an order of magnitude dearer.
 //!
 //! Soundness is the whole point: a set is only ever derived from what every match must
@@ -28,8 +30,23 @@ const MAX_CHECKS: usize = 3;
 /// ordinary text (see [`rarity`]); a more common one (`=`, `:`) passes on nearly every line.
 const MAX_CHANCE: f64 = 0.004;
 
-/// A set of literals (lowercase ASCII where letters) one of which every match contains.
+/// A set of literals one of which every match contains. In a literal, a lowercase letter
+/// stands for that letter in either case, an uppercase letter for itself only (see
+/// [`byte_holds`]); other bytes for themselves.
 type AnyOf = Vec<Vec<u8>>;
+
+/// Whether a text byte (or a literal byte `have`, read as what it stands for) satisfies the
+/// literal byte `want`: an uppercase letter only by itself, a lowercase letter by either case.
+#[inline(always)]
+fn byte_holds(have: u8, want: u8) -> bool {
+    have == want || (want.is_ascii_lowercase() && have.to_ascii_lowercase() == want)
+}
+
+/// Whether `text` at its start holds `literal` (see [`byte_holds`]).
+#[inline]
+fn holds(text: &[u8], literal: &[u8]) -> bool {
+    text.len() >= literal.len() && text.iter().zip(literal).all(|(&have, &want)| byte_holds(have, want))
+}
 
 /// What one syntax node contributes.
 #[derive(Debug, Clone)]
@@ -60,9 +77,15 @@ pub(crate) struct Required {
 enum Check {
     /// One to three bytes (both cases of a letter count as two).
     Bytes(Vec<u8>),
-    /// Any of a few literals, ignoring ASCII case: each found by its rarest byte.
+    /// Any of a few literals: each found by its rarest byte.
     Few(Vec<Pivoted>),
-    /// Any of many literals, ignoring ASCII case.
+    /// Any of a few literals whose letters all go in either case, searched with `memmem` in
+    /// the window's lower-case copy: a literal's rarest byte can still be common in the text
+    /// (the `p` of `passphrase` in a line of `https://api.../position?productType=...`), and
+    /// `memmem`'s vector search checks two bytes at once.
+    Lowered(Vec<memchr::memmem::Finder<'static>>),
+    /// Any of many literals, ignoring ASCII case (an uppercase-only letter is then accepted in
+    /// either case too: looser, never wrong).
     Many(AhoCorasick),
 }
 
@@ -71,14 +94,15 @@ impl Check {
     fn cost(&self) -> u8 {
         match self {
             Check::Bytes(_) => 0,
-            Check::Few(_) => 1,
+            Check::Few(_) | Check::Lowered(_) => 1,
             Check::Many(_) => 2,
         }
     }
 }
 
-/// A literal searched for by its rarest byte (both cases, with `memchr2`), then compared
-/// whole: for up to eight literals this beats an automaton's set-up per window several times.
+/// A literal searched for by its rarest byte (both cases with `memchr2` unless the literal
+/// wants it upper case), then compared whole: for up to eight literals this beats an
+/// automaton's set-up per window several times.
 #[derive(Debug)]
 struct Pivoted {
     literal: Vec<u8>,
@@ -95,18 +119,22 @@ impl Pivoted {
 
     fn is_in(&self, window: &[u8]) -> bool {
         let byte = self.literal[self.pivot];
-        let (lower, upper) = (byte.to_ascii_lowercase(), byte.to_ascii_uppercase());
-        memchr::memchr2_iter(lower, upper, window).any(|at| {
-            at >= self.pivot
-                && window
-                    .get(at - self.pivot..at - self.pivot + self.literal.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(&self.literal))
-        })
+        let at_pivot = |at: usize| at >= self.pivot && holds(&window[at - self.pivot..], &self.literal);
+        if byte.is_ascii_lowercase() {
+            memchr::memchr2_iter(byte, byte.to_ascii_uppercase(), window).any(at_pivot)
+        } else {
+            memchr::memchr_iter(byte, window).any(at_pivot)
+        }
     }
 }
 
 /// Literal sets up to this size are searched literal by literal.
 const MAX_PIVOTED: usize = 8;
+
+thread_local! {
+    /// The lower-case copy of the window being checked (reused: a scan checks millions).
+    static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 impl Required {
     /// Nothing to check: every window goes to the regex.
@@ -148,6 +176,15 @@ impl Required {
 
     /// Whether `window` holds every requirement (so the regex may match in it).
     pub(crate) fn may_match(&self, window: &[u8]) -> bool {
+        if self.checks.is_empty() {
+            return true;
+        }
+        LOWERED.with_borrow_mut(|lowered| self.may_match_with(window, lowered))
+    }
+
+    /// [`Required::may_match`] with a buffer for the window's lower-case copy (made at most once).
+    fn may_match_with(&self, window: &[u8], lowered: &mut Vec<u8>) -> bool {
+        let mut lower_done = false;
         self.checks.iter().all(|check| match check {
             Check::Bytes(bytes) => match bytes.as_slice() {
                 [a] => memchr::memchr(*a, window).is_some(),
@@ -156,6 +193,14 @@ impl Required {
                 _ => true,
             },
             Check::Few(literals) => literals.iter().any(|literal| literal.is_in(window)),
+            Check::Lowered(finders) => {
+                if !lower_done {
+                    lowered.clear();
+                    lowered.extend(window.iter().map(u8::to_ascii_lowercase));
+                    lower_done = true;
+                }
+                finders.iter().any(|finder| finder.find(lowered).is_some())
+            }
             Check::Many(automaton) => automaton.is_match(window),
         })
     }
@@ -171,14 +216,15 @@ impl Required {
 /// `api_key` holds `key`, so `{key, api_key, x-mbx-apikey}` asks no more than `{key}`, and
 /// one literal is searched far faster than an automaton over ten.
 fn without_subsumed(set: AnyOf) -> AnyOf {
-    let mut kept: AnyOf = set
-        .iter()
-        .filter(|literal| !set.iter().any(|other| other.len() < literal.len() && contains(literal, other)))
+    let mut set = set;
+    set.sort_unstable();
+    set.dedup();
+    // Two different literals never hold each other (same length: one reads `PK`, the other
+    // `pk`, and only the second holds the first), so one of each such pair stays.
+    set.iter()
+        .filter(|literal| !set.iter().any(|other| other != *literal && contains(literal, other)))
         .cloned()
-        .collect();
-    kept.sort_unstable();
-    kept.dedup();
-    kept
+        .collect()
 }
 
 /// The window check for a set, or none when it cannot be built (then the regex just runs).
@@ -199,6 +245,13 @@ fn check_for(set: AnyOf) -> Option<Check> {
         }
     }
     if set.len() <= MAX_PIVOTED {
+        // Two-byte literals gain nothing from `memmem` (its vector search wants a pair of
+        // rare bytes), nor do literals with an uppercase-only letter (that byte is rare).
+        if set.iter().all(|lit| lit.len() >= 3 && !lit.iter().any(u8::is_ascii_uppercase)) {
+            return Some(Check::Lowered(
+                set.iter().map(|lit| memchr::memmem::Finder::new(lit).into_owned()).collect(),
+            ));
+        }
         return Some(Check::Few(set.into_iter().map(Pivoted::new).collect()));
     }
     AhoCorasickBuilder::new()
@@ -212,8 +265,7 @@ fn check_for(set: AnyOf) -> Option<Check> {
 /// Whether every keyword contains some literal of `set`: a window exists only because a
 /// keyword occurs in it, so such a set is always there.
 fn implied_by_keywords(set: &AnyOf, keywords: &[Vec<u8>]) -> bool {
-    !keywords.is_empty()
-        && keywords.iter().all(|k| set.iter().any(|lit| k.windows(lit.len()).any(|w| w == lit.as_slice())))
+    !keywords.is_empty() && keywords.iter().all(|k| set.iter().any(|lit| contains(k, lit)))
 }
 
 /// Rough chance that some literal of `set` starts at a given position of ordinary text.
@@ -221,17 +273,27 @@ fn chance(set: &AnyOf) -> f64 {
     set.iter().map(|lit| lit.iter().take(3).map(|&b| frequency(b)).product::<f64>()).sum()
 }
 
-/// Whether `needle` occurs in `haystack`.
+/// Whether every text holding the literal `haystack` holds the literal `needle` at the
+/// same place (see [`byte_holds`]): `PK` holds `pk`, `pk` does not hold `PK`.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty()
-        || (needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle))
+        || (needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| holds(w, needle)))
 }
 
 /// How often a byte turns up in logs, runbooks and JSON, as a fraction: the keyword finder's
 /// table, so keywords and required literals are judged alike.
 fn frequency(byte: u8) -> f64 {
-    crate::detect::keywords::byte_frequency(byte) / 1000.0
+    let either_case = crate::detect::keywords::byte_frequency(byte) / 1000.0;
+    // An uppercase-only letter: logs, JSON and prose are mostly lower case.
+    if byte.is_ascii_uppercase() {
+        either_case * UPPER_SHARE
+    } else {
+        either_case
+    }
 }
+
+/// Rough share of a letter's occurrences in ordinary text that are upper case.
+const UPPER_SHARE: f64 = 0.15;
 
 /// `pattern`'s syntax tree, parsed with the flags rule regexes compile with (bytes, ASCII,
 /// multi-line, CRLF).
@@ -250,7 +312,9 @@ fn facts(hir: &Hir, keywords: &[Vec<u8>]) -> Facts {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Facts::exact(vec![Vec::new()]),
         HirKind::Literal(literal) => {
-            let mut bytes = literal.0.to_ascii_lowercase();
+            // Case-sensitive bytes: an uppercase letter stays upper case only; a lowercase one
+            // is read as either case (looser than the regex, which is all soundness needs).
+            let mut bytes = literal.0.to_vec();
             bytes.truncate(MAX_LITERAL);
             Facts::exact(vec![bytes])
         }
@@ -286,7 +350,7 @@ fn facts(hir: &Hir, keywords: &[Vec<u8>]) -> Facts {
     }
 }
 
-/// A class as its (folded) bytes, when it has few: `[:=]`, `[Kk]`, `@`.
+/// A class as its bytes, when it has few: `[:=]`, `[Kk]` (as `k`: either case), `[K]`, `@`.
 fn class_bytes(class: &Class) -> Option<AnyOf> {
     let mut bytes: Vec<u8> = Vec::new();
     match class {
@@ -295,7 +359,7 @@ fn class_bytes(class: &Class) -> Option<AnyOf> {
                 if usize::from(range.end() - range.start()) + bytes.len() >= 2 * MAX_ALTERNATIVES {
                     return None;
                 }
-                bytes.extend((range.start()..=range.end()).map(|b| b.to_ascii_lowercase()));
+                bytes.extend(range.start()..=range.end());
             }
         }
         Class::Unicode(set) => {
@@ -304,8 +368,15 @@ fn class_bytes(class: &Class) -> Option<AnyOf> {
                 if end > 0x7f || (end - start) as usize + bytes.len() >= 2 * MAX_ALTERNATIVES {
                     return None;
                 }
-                bytes.extend((start..=end).map(|c| (c as u8).to_ascii_lowercase()));
+                bytes.extend((start..=end).map(|c| c as u8));
             }
+        }
+    }
+    // An uppercase letter whose lowercase is in the class too: the letter in either case.
+    let either: Vec<u8> = bytes.iter().filter(|b| b.is_ascii_lowercase()).copied().collect();
+    for b in &mut bytes {
+        if b.is_ascii_uppercase() && either.contains(&b.to_ascii_lowercase()) {
+            *b = b.to_ascii_lowercase();
         }
     }
     bytes.sort_unstable();
@@ -453,7 +524,7 @@ mod tests {
             &["binance".into(), "x-mbx-apikey".into()],
         );
         assert!(
-            matches!(&required.checks[..], [Check::Few(literals)] if literals.len() == 1),
+            matches!(&required.checks[..], [Check::Lowered(literals)] if literals.len() == 1),
             "{:?}",
             required.checks
         );
@@ -517,6 +588,27 @@ mod tests {
         for text in [&b"x-api-ke"[..], b"api-key x", b"xx-api_key"] {
             assert!(!literal.is_in(text), "{}", String::from_utf8_lossy(text));
         }
+    }
+
+    #[test]
+    fn an_uppercase_only_literal_is_searched_in_upper_case() {
+        // An Alpaca key id: `PK`/`AK` upper case only, after a name the keyword found.
+        let pattern = r"(?i:alpaca)[A-Za-z0-9_]{0,20}=(?P<secret>PK[A-Z0-9]{18}|AK[A-Z0-9]{18})";
+        let found = sets(pattern, &["alpaca"]);
+        assert!(found.contains(&vec!["AK".to_string(), "PK".to_string()]), "{found:?}");
+        let required = Required::of(pattern, &["alpaca".to_string()]);
+        // Lower-case `pk`/`ak` is all over vendor traffic: not enough.
+        assert!(!required.may_match(b"GET https://paper-api.alpaca.markets/v2/orders pk=1 ak=2"));
+        assert!(required.may_match(b"ALPACA_KEY=PK0123456789ABCDEFGHI"));
+        assert!(required.may_match(b"alpaca_key=AK0123456789ABCDEFGHI"));
+        // A class with both cases of a letter is that letter in either case.
+        assert!(sets(r"x[Kk][Ee][Yy]=", &[]).iter().all(|s| s == &["xkey="]));
+        assert!(sets(r"x[K][Ee]Y=", &[]).iter().all(|s| s == &["xKeY="]));
+        // `PK` holds `pk`: the looser literal is kept, never the stricter one.
+        let set = |items: &[&str]| items.iter().map(|s| s.as_bytes().to_vec()).collect::<AnyOf>();
+        assert_eq!(without_subsumed(set(&["PK", "pk"])), set(&["pk"]));
+        assert_eq!(without_subsumed(set(&["PKX", "PK"])), set(&["PK"]));
+        assert_eq!(without_subsumed(set(&["pkx", "PK"])), set(&["PK", "pkx"]));
     }
 
     #[test]
