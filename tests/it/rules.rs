@@ -309,3 +309,48 @@ fn every_share_of_a_vault_operator_init_json_output_is_found() {
     assert!(found.contains(&root.as_bytes()), "root token not found");
     assert_eq!(found.len(), 11);
 }
+
+/// A user pack of one `name = value` rule, with `follows` when given.
+fn kv_pack(follows: Option<&str>) -> RuleSet {
+    let follows = follows.map(|f| format!("follows = '''{f}'''\n")).unwrap_or_default();
+    let pack = format!(
+        "[pack]\nname = \"acme\"\n[[rules]]\nid = \"acme.key\"\ndescription = \"Acme key\"\n\
+         regex = '''(?i)acme[_-]key[^\\r\\n]{{0,40}}?=[ \\t]*(?P<secret>[a-z0-9]{{20}})'''\n\
+         keywords = [\"acme_key\", \"acme-key\"]\n{follows}severity = \"high\"\n\
+         examples = [\"ACME_KEY=q8zr2kd0lmxw7pft3uyh\"]\n"
+    );
+    let mut set = RuleSet::load(&[] as &[&str]).unwrap();
+    set.rules.clear();
+    set.add_file("acme.toml", &pack).unwrap();
+    set
+}
+
+#[test]
+fn a_keyword_opens_a_window_only_where_its_follows_pattern_matches() {
+    // The regex alone finds a value further along the line; `follows` asks for the
+    // assignment right after the keyword, so a line that only names the key is not searched.
+    let line = b"ACME-KEY header set, retry=q8zr2kd0lmxw7pft3uyh";
+    let assigned = b"ACME_KEY=q8zr2kd0lmxw7pft3uyh";
+    let plain = Detector::new(kv_pack(None)).unwrap();
+    assert_eq!(plain.find(line).len(), 1, "without follows the regex runs on the line");
+    let gated = Detector::new(kv_pack(Some(r"[ \t]*="))).unwrap();
+    assert!(gated.find(line).is_empty(), "follows fails after the keyword: no window");
+    assert_eq!(gated.find(assigned).len(), 1);
+    // Any occurrence of the keywords may open the window: the second one here.
+    assert_eq!(gated.find(b"acme-key header; ACME_KEY = q8zr2kd0lmxw7pft3uyh").len(), 1);
+    assert!(gated.check_examples().is_empty());
+    // A follows pattern too strict for an example fails `rules check`.
+    let strict = Detector::new(kv_pack(Some(r":"))).unwrap();
+    assert_eq!(strict.check_examples().len(), 1);
+}
+
+#[test]
+fn an_invalid_follows_pattern_is_an_error_at_the_pack() {
+    let pack = "[pack]\nname = \"acme\"\n[[rules]]\nid = \"acme.key\"\ndescription = \"d\"\n\
+                regex = '''acme_key=(?P<secret>[a-z]{20})'''\nkeywords = [\"acme_key\"]\n\
+                follows = '''(unclosed'''\nseverity = \"high\"\nexamples = [\"acme_key=abcdefghijklmnopqrst\"]\n";
+    let mut set = RuleSet::load(&[] as &[&str]).unwrap();
+    let err = set.add_file("rules/acme.toml", pack).expect_err("invalid follows regex");
+    let text = format!("{err:?}");
+    assert!(text.contains("invalid regex"), "{text}");
+}
