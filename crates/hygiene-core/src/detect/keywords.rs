@@ -94,6 +94,10 @@ pub(crate) struct KeywordFinder {
     keywords: Vec<Vec<u8>>,
     /// Per hash slot: 0 if no gram hashes to it, else the mark of its owners' bucket.
     slots: Box<[u16; SLOTS]>,
+    /// Per hash slot: the [`tag`] its grams share, or 0 if they do not. A marked slot is
+    /// mostly marked for another gram than the text's (`or `, ` fo` of log prose land on
+    /// slots of keyword grams); the tag turns those away before the owners are looked up.
+    tags: Box<[u8; SLOTS]>,
     /// Owners sorted by gram hash.
     owners: Vec<GramOwner>,
     /// For a slot marked `k`, the owners hashing to it: `owners[buckets[k - 1]]`. Marks are
@@ -124,6 +128,12 @@ fn gram_at(folded: u64, at: usize) -> u32 {
 /// The folded gram of three bytes.
 fn gram_of(bytes: &[u8]) -> u32 {
     gram_at(fold(u64::from(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]))), 0)
+}
+
+/// Eight other bits of a gram (never 0): grams on one slot mostly differ in them.
+#[inline(always)]
+fn tag(gram: u32) -> u8 {
+    ((gram.wrapping_mul(0x85EB_CA6B) >> 24) as u8) | 1
 }
 
 #[inline(always)]
@@ -261,6 +271,7 @@ impl KeywordFinder {
             owners.push(GramOwner::new(gram, index, offset, keyword));
         }
         let mut slots = Box::new([0u16; SLOTS]);
+        let mut tags = Box::new([0u8; SLOTS]);
         owners.sort_by_key(|o| hash(o.gram));
         let mut buckets: Vec<std::ops::Range<usize>> = Vec::new();
         let mut at = 0;
@@ -270,6 +281,8 @@ impl KeywordFinder {
             buckets.push(at..end);
             // At most SLOTS buckets, one per slot: the mark fits (SLOTS is 2^16).
             slots[h] = u16::try_from(buckets.len()).unwrap_or(u16::MAX);
+            let first = tag(owners[at].gram);
+            tags[h] = if owners[at..end].iter().all(|o| tag(o.gram) == first) { first } else { 0 };
             at = end;
         }
         let short = if short_keywords.is_empty() {
@@ -284,7 +297,7 @@ impl KeywordFinder {
                 .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
             Some((automaton, short_keywords))
         };
-        Ok(KeywordFinder { keywords, slots, owners, buckets, short, common: is_common })
+        Ok(KeywordFinder { keywords, slots, tags, owners, buckets, short, common: is_common })
     }
 
     #[inline(always)]
@@ -303,8 +316,9 @@ impl KeywordFinder {
             if marks.iter().fold(0, |any, &mark| any | mark) != 0 {
                 // Only the positions whose slot is marked: the others cannot hold a keyword.
                 for (shift, &mark) in marks.iter().enumerate() {
-                    if mark != 0 {
-                        self.verify_bucket(haystack, at + shift, gram_at(window, shift), mark, &mut found);
+                    let gram = gram_at(window, shift);
+                    if mark != 0 && !self.tag_rejects(gram) {
+                        self.verify_bucket(haystack, at + shift, gram, mark, &mut found);
                     }
                 }
             }
@@ -326,11 +340,18 @@ impl KeywordFinder {
         found
     }
 
+    /// Whether `gram` cannot own its (marked) slot: the slot's grams share a tag it lacks.
+    #[inline(always)]
+    fn tag_rejects(&self, gram: u32) -> bool {
+        let shared = self.tags[hash(gram) & (SLOTS - 1)];
+        shared != 0 && shared != tag(gram)
+    }
+
     /// Checks the keywords owning `gram` against the bytes around position `at`.
     #[inline]
     fn verify(&self, haystack: &[u8], at: usize, gram: u32, found: &mut Vec<Occurrence>) {
         let mark = self.may_hold(gram);
-        if mark != 0 {
+        if mark != 0 && !self.tag_rejects(gram) {
             self.verify_bucket(haystack, at, gram, mark, found);
         }
     }
