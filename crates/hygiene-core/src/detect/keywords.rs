@@ -94,9 +94,11 @@ pub(crate) struct KeywordFinder {
     keywords: Vec<Vec<u8>>,
     /// Per hash slot: 0 if no gram hashes to it, else the mark of its owners' bucket.
     slots: Box<[u16; SLOTS]>,
-    /// Per hash slot: the [`tag`] its grams share, or 0 if they do not. A marked slot is
-    /// mostly marked for another gram than the text's (`or `, ` fo` of log prose land on
-    /// slots of keyword grams); the tag turns those away before the owners are looked up.
+    /// Per hash slot, the byte the pass reads at every position: 0 if no gram hashes to it,
+    /// else the [`tag`] its grams share (odd), or [`MIXED_TAGS`] if they do not. A byte table
+    /// is half the size of the marks (64 KiB: the pass stays in the fastest caches it can),
+    /// and the tag turns away the text grams that merely share a slot with a keyword's
+    /// (`or `, ` fo` of log prose) before the owners are looked up.
     tags: Box<[u8; SLOTS]>,
     /// Owners sorted by gram hash.
     owners: Vec<GramOwner>,
@@ -130,11 +132,15 @@ fn gram_of(bytes: &[u8]) -> u32 {
     gram_at(fold(u64::from(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]))), 0)
 }
 
-/// Eight other bits of a gram (never 0): grams on one slot mostly differ in them.
+/// Seven other bits of a gram, as an odd byte (never 0 nor [`MIXED_TAGS`]): grams on one
+/// slot mostly differ in them.
 #[inline(always)]
 fn tag(gram: u32) -> u8 {
     ((gram.wrapping_mul(0x85EB_CA6B) >> 24) as u8) | 1
 }
+
+/// The slot byte of a slot whose grams have different tags: every gram may be theirs.
+const MIXED_TAGS: u8 = 2;
 
 #[inline(always)]
 fn hash(gram: u32) -> usize {
@@ -282,7 +288,7 @@ impl KeywordFinder {
             // At most SLOTS buckets, one per slot: the mark fits (SLOTS is 2^16).
             slots[h] = u16::try_from(buckets.len()).unwrap_or(u16::MAX);
             let first = tag(owners[at].gram);
-            tags[h] = if owners[at..end].iter().all(|o| tag(o.gram) == first) { first } else { 0 };
+            tags[h] = if owners[at..end].iter().all(|o| tag(o.gram) == first) { first } else { MIXED_TAGS };
             at = end;
         }
         let short = if short_keywords.is_empty() {
@@ -301,7 +307,12 @@ impl KeywordFinder {
     }
 
     #[inline(always)]
-    fn may_hold(&self, gram: u32) -> u16 {
+    fn slot_tag(&self, gram: u32) -> u8 {
+        self.tags[hash(gram) & (SLOTS - 1)]
+    }
+
+    #[inline(always)]
+    fn mark(&self, gram: u32) -> u16 {
         self.slots[hash(gram) & (SLOTS - 1)]
     }
 
@@ -312,13 +323,14 @@ impl KeywordFinder {
         // Six grams per 8-byte load (the last two positions need bytes of the next load).
         while at + 8 <= haystack.len() {
             let window = fold(u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default()));
-            let marks = [0, 1, 2, 3, 4, 5].map(|shift| self.may_hold(gram_at(window, shift)));
-            if marks.iter().fold(0, |any, &mark| any | mark) != 0 {
-                // Only the positions whose slot is marked: the others cannot hold a keyword.
-                for (shift, &mark) in marks.iter().enumerate() {
+            let tags = [0, 1, 2, 3, 4, 5].map(|shift| self.slot_tag(gram_at(window, shift)));
+            if tags.iter().fold(0, |any, &tag| any | tag) != 0 {
+                // Only the positions whose slot is used and whose tag fits: the others
+                // cannot hold a keyword.
+                for (shift, &slot_tag) in tags.iter().enumerate() {
                     let gram = gram_at(window, shift);
-                    if mark != 0 && !self.tag_rejects(gram) {
-                        self.verify_bucket(haystack, at + shift, gram, mark, &mut found);
+                    if Self::tag_admits(slot_tag, gram) {
+                        self.verify_bucket(haystack, at + shift, gram, self.mark(gram), &mut found);
                     }
                 }
             }
@@ -340,19 +352,17 @@ impl KeywordFinder {
         found
     }
 
-    /// Whether `gram` cannot own its (marked) slot: the slot's grams share a tag it lacks.
+    /// Whether `gram` may own its slot's grams (its slot byte is `slot_tag`).
     #[inline(always)]
-    fn tag_rejects(&self, gram: u32) -> bool {
-        let shared = self.tags[hash(gram) & (SLOTS - 1)];
-        shared != 0 && shared != tag(gram)
+    fn tag_admits(slot_tag: u8, gram: u32) -> bool {
+        slot_tag == MIXED_TAGS || (slot_tag != 0 && slot_tag == tag(gram))
     }
 
     /// Checks the keywords owning `gram` against the bytes around position `at`.
     #[inline]
     fn verify(&self, haystack: &[u8], at: usize, gram: u32, found: &mut Vec<Occurrence>) {
-        let mark = self.may_hold(gram);
-        if mark != 0 && !self.tag_rejects(gram) {
-            self.verify_bucket(haystack, at, gram, mark, found);
+        if Self::tag_admits(self.slot_tag(gram), gram) {
+            self.verify_bucket(haystack, at, gram, self.mark(gram), found);
         }
     }
 
