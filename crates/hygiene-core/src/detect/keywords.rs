@@ -171,8 +171,9 @@ pub(crate) fn byte_frequency(byte: u8) -> f64 {
 /// How much a gram on the common list counts against it, next to the byte frequencies.
 const COMMON_GRAM_PENALTY: f64 = 1000.0;
 
-/// How much a gram frequent in operations and trading text (`domain_grams.txt`) counts
-/// against it: enough to prefer any gram of ordinary rarity, less than a common gram.
+/// How much a gram frequent in ordinary text beyond the common list (`domain_grams.txt`: man
+/// pages, service logs, operations and trading docs, log vocabulary) counts against it:
+/// enough to prefer any gram of ordinary rarity, less than a common gram.
 const DOMAIN_GRAM_PENALTY: f64 = 100.0;
 
 /// Grams frequent in ordinary text (see `common_grams.txt`): a keyword is represented by one
@@ -184,7 +185,7 @@ fn common_grams() -> Vec<u32> {
     gram_list(include_str!("common_grams.txt"))
 }
 
-/// Grams frequent in operations and trading text (see `domain_grams.txt`), sorted.
+/// Grams frequent in ordinary text beyond the common list (see `domain_grams.txt`), sorted.
 fn domain_grams() -> Vec<u32> {
     gram_list(include_str!("domain_grams.txt"))
 }
