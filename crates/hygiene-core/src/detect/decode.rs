@@ -16,6 +16,7 @@
 //! What a blob decodes to is scanned with the text before the blob on its line in front (so
 //! `password: <base64>` keeps its name), through the same rules, filters and decoys. A secret
 //! found inside is reported at the encoded text, which is what gets masked and redacted.
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -70,7 +71,7 @@ const FRAGMENT_LEN: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Trigger {
     /// A base64 fragment, case-sensitive: decode the base64 run it sits in.
-    Fragment(Vec<u8>),
+    Fragment(Fragment),
     /// Decode every base64 run on the line.
     Base64Line,
     /// Decode every hex run on the line.
@@ -79,6 +80,33 @@ pub(crate) enum Trigger {
     SecretDocument,
     /// Percent-decode the line.
     PercentLine,
+}
+
+/// Up to [`FRAGMENT_LEN`] base64 characters, held inline (a detector has thousands).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Fragment {
+    bytes: [u8; FRAGMENT_LEN],
+    len: u8,
+}
+
+impl Fragment {
+    /// The first [`FRAGMENT_LEN`] bytes of `bytes`.
+    pub(crate) fn new(bytes: &[u8]) -> Fragment {
+        let len = bytes.len().min(FRAGMENT_LEN);
+        let mut inline = [0u8; FRAGMENT_LEN];
+        inline[..len].copy_from_slice(&bytes[..len]);
+        Fragment { bytes: inline, len: len as u8 }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The fragment in lower case (how the keyword finder is given it).
+    fn lowercase(mut self) -> Fragment {
+        self.bytes.make_ascii_lowercase();
+        self
+    }
 }
 
 /// JSON openings as base64 encodes them: `{"`, `{ "`, `{` + newline + space, `{` + newline +
@@ -93,36 +121,49 @@ const SECRET_DOCUMENT: &[&str] = &["kind: secret", "\"kind\": \"secret\"", "\"ki
 
 /// Every trigger keyword (lowercase, as the keyword finder wants it) with what it asks for,
 /// derived from the rules' keywords.
-pub(crate) fn triggers<'a>(keywords: impl Iterator<Item = &'a str>) -> Vec<(String, Trigger)> {
-    let mut out: Vec<(String, Trigger)> = Vec::new();
-    let mut seen: std::collections::HashSet<(String, Trigger)> = std::collections::HashSet::new();
-    let mut add = |keyword: String, trigger: Trigger| {
-        if seen.insert((keyword.clone(), trigger.clone())) {
-            out.push((keyword, trigger));
-        }
-    };
+pub(crate) fn triggers<'a>(keywords: impl Iterator<Item = &'a str>) -> Vec<(TriggerWord, Trigger)> {
+    // Duplicates are left to the caller, which indexes the pairs by keyword anyway (this runs
+    // at every start-up, over a few thousand keywords).
+    let mut out: Vec<(TriggerWord, Trigger)> = Vec::new();
     for opening in JSON_OPENINGS {
-        add(opening.to_ascii_lowercase(), Trigger::Fragment(opening.as_bytes().to_vec()));
+        let lower = Fragment::new(opening.as_bytes()).lowercase();
+        out.push((TriggerWord::Fragment(lower), Trigger::Fragment(Fragment::new(opening.as_bytes()))));
     }
-    for word in BASE64_CONTEXT {
-        add(word.to_string(), Trigger::Base64Line);
-    }
-    for word in HEX_CONTEXT {
-        add(word.to_string(), Trigger::HexLine);
-    }
-    for word in SECRET_DOCUMENT {
-        add(word.to_string(), Trigger::SecretDocument);
+    for (words, trigger) in [
+        (BASE64_CONTEXT, Trigger::Base64Line),
+        (HEX_CONTEXT, Trigger::HexLine),
+        (SECRET_DOCUMENT, Trigger::SecretDocument),
+    ] {
+        out.extend(words.iter().map(|word| (TriggerWord::Fixed(word), trigger.clone())));
     }
     for keyword in keywords {
         for fragment in base64_fragments(keyword) {
-            add(String::from_utf8_lossy(&fragment).to_ascii_lowercase(), Trigger::Fragment(fragment));
+            out.push((TriggerWord::Fragment(fragment.lowercase()), Trigger::Fragment(fragment)));
         }
-        let percent = percent_form(keyword);
-        if percent != keyword {
-            add(percent, Trigger::PercentLine);
+        if let Some(percent) = percent_form(keyword) {
+            out.push((TriggerWord::Owned(percent), Trigger::PercentLine));
         }
     }
     out
+}
+
+/// A trigger keyword, lowercase: most are fragments, held inline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TriggerWord {
+    Fixed(&'static str),
+    Fragment(Fragment),
+    Owned(String),
+}
+
+impl TriggerWord {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            TriggerWord::Fixed(word) => word,
+            // Fragments are base64 characters: ASCII.
+            TriggerWord::Fragment(fragment) => std::str::from_utf8(fragment.as_bytes()).unwrap_or_default(),
+            TriggerWord::Owned(word) => word,
+        }
+    }
 }
 
 /// The base64 characters a value starting with `keyword` always starts with (the first
@@ -131,28 +172,32 @@ pub(crate) fn triggers<'a>(keywords: impl Iterator<Item = &'a str>) -> Vec<(Stri
 /// Capitalised form would add a third of the keyword pass's grams for little), in both
 /// alphabets. Empty for keywords under 3
 /// bytes (their fragments would be too short to be rare).
-pub(crate) fn base64_fragments(keyword: &str) -> Vec<Vec<u8>> {
-    let lower = keyword.to_ascii_lowercase();
-    if lower.len() < 3 {
+pub(crate) fn base64_fragments(keyword: &str) -> Vec<Fragment> {
+    let bytes = keyword.as_bytes();
+    if bytes.len() < 3 {
         return Vec::new();
     }
-    let upper = lower.to_ascii_uppercase();
-    let mut fragments: Vec<Vec<u8>> = Vec::new();
-    for variant in [lower.into_bytes(), upper.into_bytes()] {
+    let mut fragments: Vec<Fragment> = Vec::with_capacity(4);
+    for upper in [false, true] {
         // Four characters encode the keyword's first three bytes: keywords sharing those
         // (`xoxb-`, `xoxp-`) share a fragment, which keeps the keyword pass as fast.
-        let full = (variant.len() * 8 / 6).min(FRAGMENT_LEN);
-        let encoded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&variant);
-        let standard = encoded.as_bytes()[..full].to_vec();
-        let url: Vec<u8> = standard
-            .iter()
-            .map(|&b| match b {
+        let mut head = [bytes[0], bytes[1], bytes[2]];
+        for b in &mut head {
+            *b = if upper { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() };
+        }
+        let mut standard = [0u8; FRAGMENT_LEN];
+        let written = base64::engine::general_purpose::STANDARD_NO_PAD
+            .encode_slice(head, &mut standard)
+            .unwrap_or_default();
+        let mut url = standard;
+        for b in &mut url {
+            *b = match *b {
                 b'+' => b'-',
                 b'/' => b'_',
                 other => other,
-            })
-            .collect();
-        for fragment in [standard, url] {
+            };
+        }
+        for fragment in [Fragment::new(&standard[..written]), Fragment::new(&url[..written])] {
             if !fragments.contains(&fragment) {
                 fragments.push(fragment);
             }
@@ -161,17 +206,22 @@ pub(crate) fn base64_fragments(keyword: &str) -> Vec<Vec<u8>> {
     fragments
 }
 
-/// `keyword` with every byte outside the unreserved set percent-encoded (lowercase hex).
-fn percent_form(keyword: &str) -> String {
-    let mut out = String::with_capacity(keyword.len());
+/// `keyword` with every byte outside the unreserved set percent-encoded (lowercase hex), if
+/// it has such a byte.
+fn percent_form(keyword: &str) -> Option<String> {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    if keyword.bytes().all(unreserved) {
+        return None;
+    }
+    let mut out = String::with_capacity(keyword.len() * 3);
     for b in keyword.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+        if unreserved(b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02x}"));
+            let _ = write!(out, "%{b:02x}");
         }
     }
-    out
+    Some(out)
 }
 
 pub(crate) fn is_base64_byte(b: u8) -> bool {
@@ -497,7 +547,8 @@ mod tests {
 
     #[test]
     fn fragments_are_what_a_value_starting_with_the_keyword_encodes_to() {
-        let fragments = base64_fragments("ghp_");
+        let fragments: Vec<Vec<u8>> =
+            base64_fragments("ghp_").iter().map(|f| f.as_bytes().to_vec()).collect();
         assert!(fragments.contains(&b"Z2hw".to_vec()), "{fragments:?}");
         assert!(fragments.iter().all(|f| f.len() == 4));
         // Every variant's fragment is a prefix of the encoding of a value starting with it.
@@ -507,18 +558,21 @@ mod tests {
         }
         assert!(base64_fragments("gh").is_empty());
         // `://` encodes to `Oi8v`; a URL-safe variant appears only when it differs.
-        assert_eq!(base64_fragments("://")[0], b"Oi8v".to_vec());
-        let with_plus = base64_fragments("??>");
+        assert_eq!(base64_fragments("://")[0].as_bytes(), b"Oi8v");
+        let with_plus: Vec<Vec<u8>> = base64_fragments("??>").iter().map(|f| f.as_bytes().to_vec()).collect();
         assert!(with_plus.iter().any(|f| f.contains(&b'+')) && with_plus.iter().any(|f| f.contains(&b'-')));
     }
 
     #[test]
     fn triggers_include_json_openings_context_words_and_percent_forms() {
         let found = triggers(["://", "ghp_"].into_iter());
-        let has = |k: &str| found.iter().any(|(keyword, _)| keyword == k);
+        let has = |k: &str| found.iter().any(|(keyword, _)| keyword.as_str() == k);
         assert!(has("eyj") && has("ewog") && has("_b64") && has("kind: secret") && has("_hex"));
-        assert!(found.contains(&("%3a%2f%2f".to_string(), Trigger::PercentLine)));
-        assert!(found.contains(&("z2hw".to_string(), Trigger::Fragment(b"Z2hw".to_vec()))));
+        let pair = |k: &str, t: Trigger| {
+            found.iter().any(|(keyword, trigger)| keyword.as_str() == k && *trigger == t)
+        };
+        assert!(pair("%3a%2f%2f", Trigger::PercentLine));
+        assert!(pair("z2hw", Trigger::Fragment(Fragment::new(b"Z2hw"))));
     }
 
     #[test]

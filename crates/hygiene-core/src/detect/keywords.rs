@@ -91,7 +91,10 @@ fn word_at(haystack: &[u8], at: usize) -> Option<u64> {
 /// ignoring ASCII case.
 #[derive(Debug)]
 pub(crate) struct KeywordFinder {
-    keywords: Vec<Vec<u8>>,
+    /// Every keyword, lowercase, end to end (one allocation for thousands of keywords);
+    /// keyword `i` is `text[starts[i]..starts[i + 1]]`.
+    text: Vec<u8>,
+    starts: Vec<u32>,
     /// Per hash slot: 0 if no gram hashes to it, else the mark of its owners' bucket.
     slots: Box<[u16; SLOTS]>,
     /// Per hash slot, the byte the pass reads at every position: 0 if no gram hashes to it,
@@ -152,6 +155,22 @@ fn hash(gram: u32) -> usize {
 /// folded): used to pick each keyword's rarest gram, so common text rarely reaches the check,
 /// and each rule's rarest required literals (`rules::required`).
 pub(crate) fn byte_frequency(byte: u8) -> f64 {
+    BYTE_FREQUENCY[usize::from(byte)]
+}
+
+/// [`byte_frequency`] of every byte, computed at compile time (the finder scores tens of
+/// thousands of keyword offsets at every start-up).
+static BYTE_FREQUENCY: [f64; 256] = {
+    let mut table = [0.0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = frequency_of(byte as u8);
+        byte += 1;
+    }
+    table
+};
+
+const fn frequency_of(byte: u8) -> f64 {
     match byte.to_ascii_lowercase() {
         b' ' => 140.0,
         b'e' => 60.0,
@@ -178,9 +197,7 @@ const DOMAIN_GRAM_PENALTY: f64 = 100.0;
 
 /// Grams frequent in ordinary text (see `common_grams.txt`): a keyword is represented by one
 /// of them only when it has no other.
-///
-/// Sorted, for a binary search: the finder of every detector looks each keyword's grams up
-/// here, and a sorted list of a few hundred numbers answers faster than a hashed set.
+/// Sorted.
 fn common_grams() -> Vec<u32> {
     gram_list(include_str!("common_grams.txt"))
 }
@@ -195,45 +212,71 @@ fn gram_list(text: &str) -> Vec<u32> {
     let mut grams: Vec<u32> = text
         .lines()
         .filter(|line| !line.starts_with("# ") && !line.is_empty())
-        .filter_map(|line| {
-            let bytes = unescape(line);
-            (bytes.len() == 3).then(|| gram_of(&bytes))
-        })
+        .filter_map(|line| unescape_gram(line).map(|bytes| gram_of(&bytes)))
         .collect();
     grams.sort_unstable();
     grams.dedup();
     grams
 }
 
-/// `\xNN` escapes to bytes; everything else as is.
-fn unescape(line: &str) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(3);
+/// A line of three bytes, `\xNN` escapes decoded (everything else as is); `None` for any
+/// other length.
+fn unescape_gram(line: &str) -> Option<[u8; 3]> {
+    let mut bytes = [0u8; 3];
+    let mut len = 0;
+    let mut push = |byte: u8| {
+        let slot = bytes.get_mut(len)?;
+        *slot = byte;
+        len += 1;
+        Some(())
+    };
     let mut rest = line.as_bytes();
     while let Some((&first, tail)) = rest.split_first() {
         match tail {
             [b'x', high, low, after @ ..] if first == b'\\' => {
                 let hex = [*high, *low];
                 match std::str::from_utf8(&hex).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => bytes.push(byte),
-                    None => bytes.extend_from_slice(&[first, b'x', *high, *low]),
+                    Some(byte) => push(byte)?,
+                    None => {
+                        for byte in [first, b'x', *high, *low] {
+                            push(byte)?;
+                        }
+                    }
                 }
                 rest = after;
             }
             _ => {
-                bytes.push(first);
+                push(first)?;
                 rest = tail;
             }
         }
     }
-    bytes
+    (len == 3).then_some(bytes)
 }
 
 impl KeywordFinder {
     /// Builds the finder over `keywords` (lowercase ASCII, at least two bytes each).
-    pub(crate) fn new(keywords: &[String]) -> Result<KeywordFinder, crate::Error> {
-        let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_ascii_lowercase()).collect();
-        let common = common_grams();
-        let domain = domain_grams();
+    pub(crate) fn new<K: AsRef<str>>(keywords: &[K]) -> Result<KeywordFinder, crate::Error> {
+        let mut text: Vec<u8> = Vec::with_capacity(keywords.iter().map(|k| k.as_ref().len()).sum());
+        let mut starts: Vec<u32> = Vec::with_capacity(keywords.len() + 1);
+        for keyword in keywords {
+            starts.push(
+                u32::try_from(text.len())
+                    .map_err(|_| crate::Error::Prefilter("keywords over 4 GiB".into()))?,
+            );
+            text.extend(keyword.as_ref().bytes().map(|b| b.to_ascii_lowercase()));
+        }
+        starts.push(
+            u32::try_from(text.len()).map_err(|_| crate::Error::Prefilter("keywords over 4 GiB".into()))?,
+        );
+        let keywords: Vec<&[u8]> =
+            starts.windows(2).map(|pair| &text[pair[0] as usize..pair[1] as usize]).collect();
+        // Every listed gram with its penalty (a gram on both lists counts as common). Keyword
+        // grams are English-ish, so about a third of them are listed: a hashed lookup, not a
+        // binary search, at each of the tens of thousands of offsets scored at start-up.
+        let mut penalty: rustc_hash::FxHashMap<u32, f64> = rustc_hash::FxHashMap::default();
+        penalty.extend(domain_grams().into_iter().map(|g| (g, DOMAIN_GRAM_PENALTY)));
+        penalty.extend(common_grams().into_iter().map(|g| (g, COMMON_GRAM_PENALTY)));
         let mut owners = Vec::new();
         let mut short_keywords = Vec::new();
         let mut is_common = vec![false; keywords.len()];
@@ -250,36 +293,47 @@ impl KeywordFinder {
                 *slot = slot.saturating_add(1);
             }
         }
-        let sharing = |gram: u32| f64::from(sharing_by_slot[hash(gram)].max(1));
+        let sharing = |gram: u32| {
+            let count = f64::from(sharing_by_slot[hash(gram)].max(1));
+            count * count
+        };
         for (index, keyword) in keywords.iter().enumerate() {
             if keyword.len() < 3 {
                 short_keywords.push(index);
                 is_common[index] = true;
                 continue;
             }
-            let score = |at: usize| {
-                let gram = gram_of(&keyword[at..]);
-                let bytes = keyword[at..at + 3].iter().map(|&b| byte_frequency(b)).product::<f64>()
-                    * sharing(gram).powi(2);
-                if common.binary_search(&gram).is_ok() {
-                    bytes * COMMON_GRAM_PENALTY
-                } else if domain.binary_search(&gram).is_ok() {
-                    bytes * DOMAIN_GRAM_PENALTY
-                } else {
-                    bytes
-                }
-            };
             // Each offset scored once; the first of equal scores wins, as `min_by` would pick.
-            let (offset, _) = (0..=keyword.len() - 3)
-                .map(|at| (at, score(at)))
-                .fold((0, f64::INFINITY), |best, (at, s)| if s < best.1 { (at, s) } else { best });
+            // A penalty only raises a score, so the list lookup is skipped for an offset whose
+            // unpenalised score already fails to beat the best.
+            let mut best = (0, f64::INFINITY);
+            for at in 0..=keyword.len() - 3 {
+                let gram = gram_of(&keyword[at..]);
+                let bytes = byte_frequency(keyword[at])
+                    * byte_frequency(keyword[at + 1])
+                    * byte_frequency(keyword[at + 2])
+                    * sharing(gram);
+                if bytes >= best.1 {
+                    continue;
+                }
+                let score = bytes * penalty.get(&gram).copied().unwrap_or(1.0);
+                if score < best.1 {
+                    best = (at, score);
+                }
+            }
+            let (offset, _) = best;
             let gram = gram_of(&keyword[offset..]);
-            is_common[index] = common.binary_search(&gram).is_ok();
+            is_common[index] = penalty.get(&gram) == Some(&COMMON_GRAM_PENALTY);
             owners.push(GramOwner::new(gram, index, offset, keyword));
         }
         let mut slots = Box::new([0u16; SLOTS]);
         let mut tags = Box::new([0u8; SLOTS]);
-        owners.sort_by_key(|o| hash(o.gram));
+        // By slot, then keyword (the order owners were pushed in: a stable sort's result),
+        // sorting packed keys rather than the owners themselves.
+        let mut order: Vec<u64> =
+            owners.iter().enumerate().map(|(i, o)| ((hash(o.gram) as u64) << 32) | i as u64).collect();
+        order.sort_unstable();
+        let owners: Vec<GramOwner> = order.iter().map(|&key| owners[key as u32 as usize]).collect();
         let mut buckets: Vec<std::ops::Range<usize>> = Vec::new();
         let mut at = 0;
         while at < owners.len() {
@@ -295,7 +349,7 @@ impl KeywordFinder {
         let short = if short_keywords.is_empty() {
             None
         } else {
-            let patterns: Vec<&[u8]> = short_keywords.iter().map(|&k| keywords[k].as_slice()).collect();
+            let patterns: Vec<&[u8]> = short_keywords.iter().map(|&k| keywords[k]).collect();
             let automaton = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .kind(Some(AhoCorasickKind::DFA))
@@ -304,7 +358,8 @@ impl KeywordFinder {
                 .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
             Some((automaton, short_keywords))
         };
-        Ok(KeywordFinder { keywords, slots, tags, owners, buckets, short, common: is_common })
+        drop(keywords);
+        Ok(KeywordFinder { text, starts, slots, tags, owners, buckets, short, common: is_common })
     }
 
     #[inline(always)]
@@ -373,7 +428,7 @@ impl KeywordFinder {
         let owners = &self.owners[self.buckets[usize::from(mark) - 1].clone()];
         for owner in owners.iter().filter(|o| o.gram == gram) {
             let Some(start) = at.checked_sub(owner.offset as usize) else { continue };
-            let keyword = &self.keywords[owner.keyword as usize];
+            let keyword = self.keyword(owner.keyword as usize);
             // The quick test where eight bytes can be read; the exact comparison decides
             // (folding lets a few punctuation pairs through).
             if owner.rejects(haystack, start, keyword.len()) {
@@ -393,11 +448,11 @@ impl KeywordFinder {
 
     /// The keyword `index`, lowercase.
     pub(crate) fn keyword(&self, index: usize) -> &[u8] {
-        &self.keywords[index]
+        &self.text[self.starts[index] as usize..self.starts[index + 1] as usize]
     }
 
     pub(crate) fn keyword_len(&self, index: usize) -> usize {
-        self.keywords[index].len()
+        (self.starts[index + 1] - self.starts[index]) as usize
     }
 }
 
@@ -463,7 +518,10 @@ mod tests {
         assert!(
             common.binary_search(&gram_of(b"the")).is_ok() && common.binary_search(&gram_of(b"_id")).is_ok()
         );
-        assert_eq!(unescape(r"\x20th"), b" th");
+        assert_eq!(unescape_gram(r"\x20th"), Some(*b" th"));
+        assert_eq!(unescape_gram(r"\x7f\x0a*"), Some([0x7f, 0x0a, b'*']));
+        assert_eq!(unescape_gram("four"), None);
+        assert_eq!(unescape_gram(r"\xzzq"), None, "an invalid escape is four bytes as written");
         // "acca" (an AWS key prefix): "acc" of "account" is common, "cca" is not.
         let finder = KeywordFinder::new(&keywords(&["acca"])).unwrap();
         assert_eq!(finder.owners[0].gram, gram_of(b"cca"));

@@ -62,46 +62,50 @@ pub struct Detector {
 impl Detector {
     /// Builds the prefilter over every rule's keywords.
     pub fn new(rules: RuleSet) -> Result<Detector, crate::Error> {
-        let mut keywords: Vec<String> = Vec::new();
+        // Keywords are borrowed from the rules and the trigger list while the finder, which
+        // keeps its own copy, is built: a start-up builds thousands of them.
+        let mut keywords: Vec<&str> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut index_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for (index, rule) in rules.rules.iter().enumerate() {
+        let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+        for (rule_index, rule) in rules.rules.iter().enumerate() {
             if !rule.near.is_empty() {
                 continue; // searched next to its anchors' findings, not by keyword
             }
             for keyword in &rule.keywords {
-                match index_of.get(keyword.as_str()) {
-                    Some(&at) => keyword_rules[at].push(index),
+                match index.get(keyword.as_str()) {
+                    Some(&at) => keyword_rules[at].push(rule_index),
                     None => {
-                        index_of.insert(keyword, keywords.len());
-                        keywords.push(keyword.clone());
-                        keyword_rules.push(vec![index]);
+                        index.insert(keyword, keywords.len());
+                        keywords.push(keyword);
+                        keyword_rules.push(vec![rule_index]);
                     }
                 }
             }
         }
         let mut keyword_triggers: Vec<Vec<Trigger>> = vec![Vec::new(); keywords.len()];
-        let mut index: std::collections::HashMap<String, usize> =
-            keywords.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
-        for (keyword, trigger) in decode::triggers(keywords.clone().iter().map(String::as_str)) {
-            match index.get(&keyword) {
-                Some(&at) => keyword_triggers[at].push(trigger),
+        let triggers = decode::triggers(keywords.iter().copied());
+        // Trigger keywords join the rule keywords' index; a pair seen twice is kept once.
+        index.reserve(triggers.len());
+        for (word, trigger) in &triggers {
+            let keyword = word.as_str();
+            match index.get(keyword) {
+                Some(&at) => {
+                    if !keyword_triggers[at].contains(trigger) {
+                        keyword_triggers[at].push(trigger.clone());
+                    }
+                }
                 None => {
-                    index.insert(keyword.clone(), keywords.len());
+                    index.insert(keyword, keywords.len());
                     keywords.push(keyword);
                     keyword_rules.push(Vec::new());
-                    keyword_triggers.push(vec![trigger]);
+                    keyword_triggers.push(vec![trigger.clone()]);
                 }
             }
         }
+        let finder = KeywordFinder::new(&keywords)?;
+        drop((index, keywords));
         let documented_examples = rules.rules.iter().flat_map(|r| r.allow_values.iter().cloned()).collect();
-        Ok(Detector {
-            finder: KeywordFinder::new(&keywords)?,
-            rules,
-            keyword_rules,
-            keyword_triggers,
-            documented_examples,
-        })
+        Ok(Detector { finder, rules, keyword_rules, keyword_triggers, documented_examples })
     }
 
     /// The rules, in the order match indices refer to.
@@ -160,7 +164,7 @@ impl Detector {
             for trigger in &self.keyword_triggers[hit.keyword] {
                 match trigger {
                     Trigger::Fragment(exact) => {
-                        if !haystack[hit.start..].starts_with(exact) {
+                        if !haystack[hit.start..].starts_with(exact.as_bytes()) {
                             continue;
                         }
                         let run = decode::base64_run(haystack, hit.start);

@@ -273,7 +273,26 @@ impl RuleSet {
     /// The rule packs compiled into the binary, without their examples (what a scan needs:
     /// parsing the examples too would triple the start-up time of a pre-commit run).
     pub fn builtin() -> Result<RuleSet, RuleFileError> {
-        RuleSet::from_files(builtin::LEAN_FILES)
+        let mut set = RuleSet {
+            rules: Vec::with_capacity(builtin::PACKS.iter().map(|p| p.rules.len()).sum()),
+            decoys: Decoys::default(),
+        };
+        let mut ids: HashSet<&str> = HashSet::with_capacity(set.rules.capacity());
+        for pack in builtin::PACKS {
+            let meta = pack.meta();
+            let family = meta.as_ref().map(|m| m.name.get_ref().clone());
+            let info = PackInfo::of(meta.as_ref());
+            for rule in pack.rules {
+                if !ids.insert(rule.id) {
+                    let existing = set.get(rule.id).map(|r| r.source.clone()).unwrap_or_default();
+                    return Err(duplicate_id(pack.file, "", rule.id, &existing));
+                }
+                let raw = toml::Spanned::new(0..0, rule.raw());
+                set.rules.push(compile_rule(raw, family.as_deref(), &info, pack.file, "", false)?);
+            }
+        }
+        set.add_decoys("decoys.toml", "", builtin::DECOYS.raw(), false)?;
+        Ok(set)
     }
 
     /// The built-in packs with their examples and counter-examples, for
@@ -379,57 +398,61 @@ impl RuleSet {
         if is_decoys {
             let raw: raw::RawDecoys =
                 toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
-            for (list, out) in [(raw.value, &mut self.decoys.values), (raw.line, &mut self.decoys.lines)] {
-                for spanned in list {
-                    let d = spanned.into_inner();
-                    // Built-in decoys compile on first use, like built-in rules: a pre-commit run
-                    // that finds nothing never pays for them. A user's file compiles now, so its
-                    // errors point at the file.
-                    let regex = OnceLock::new();
-                    if eager {
-                        let _ = regex.set(compile_regex(&d.regex, name, text)?);
-                    }
-                    out.push(Decoy {
-                        id: d.id,
-                        pattern: d.regex.get_ref().clone(),
-                        regex,
-                        applies_to: d.applies_to,
-                        deleet: d.deleet,
-                        max_len: d.max_len.unwrap_or(usize::MAX),
-                        examples: d.examples,
-                        counter_examples: d.counter_examples,
-                    });
-                }
-            }
-            for spanned in raw.dummy {
-                let d = spanned.into_inner();
-                let normal = |w: &String| dummy::letters(w.as_bytes());
-                self.decoys.dummies.push(Dummy {
-                    id: d.id,
-                    values: d.values.iter().map(normal).collect(),
-                    words: d.words.iter().map(normal).collect(),
-                    examples: d.examples,
-                    counter_examples: d.counter_examples,
-                });
-            }
-            return Ok(());
+            return self.add_decoys(name, text, raw, eager);
         }
         let raw: raw::RawPack = toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
         let family = raw.pack.as_ref().map(|p| p.name.get_ref().clone());
-        let pack = PackInfo {
-            provider: raw
-                .pack
-                .as_ref()
-                .map(|p| p.description.clone().unwrap_or_else(|| p.name.get_ref().clone()))
-                .unwrap_or_default(),
-            env_prefixes: raw.pack.as_ref().and_then(|p| p.env_prefixes.clone()),
-        };
+        let pack = PackInfo::of(raw.pack.as_ref());
         for spanned in raw.rules {
             let rule = compile_rule(spanned, family.as_deref(), &pack, name, text, eager)?;
             if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
                 return Err(duplicate_id(name, text, &rule.id, &existing.source));
             }
             self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    /// Adds the filters of a decoy file (`text` is its source, for errors).
+    fn add_decoys(
+        &mut self,
+        name: &str,
+        text: &str,
+        raw: raw::RawDecoys,
+        eager: bool,
+    ) -> Result<(), RuleFileError> {
+        for (list, out) in [(raw.value, &mut self.decoys.values), (raw.line, &mut self.decoys.lines)] {
+            for spanned in list {
+                let d = spanned.into_inner();
+                // Built-in decoys compile on first use, like built-in rules: a pre-commit run
+                // that finds nothing never pays for them. A user's file compiles now, so its
+                // errors point at the file.
+                let regex = OnceLock::new();
+                if eager {
+                    let _ = regex.set(compile_regex(&d.regex, name, text)?);
+                }
+                out.push(Decoy {
+                    id: d.id,
+                    pattern: d.regex.get_ref().clone(),
+                    regex,
+                    applies_to: d.applies_to,
+                    deleet: d.deleet,
+                    max_len: d.max_len.unwrap_or(usize::MAX),
+                    examples: d.examples,
+                    counter_examples: d.counter_examples,
+                });
+            }
+        }
+        for spanned in raw.dummy {
+            let d = spanned.into_inner();
+            let normal = |w: &String| dummy::letters(w.as_bytes());
+            self.decoys.dummies.push(Dummy {
+                id: d.id,
+                values: d.values.iter().map(normal).collect(),
+                words: d.words.iter().map(normal).collect(),
+                examples: d.examples,
+                counter_examples: d.counter_examples,
+            });
         }
         Ok(())
     }
@@ -479,6 +502,17 @@ fn compile_regex(pattern: &toml::Spanned<String>, file: &str, text: &str) -> Res
 struct PackInfo {
     provider: String,
     env_prefixes: Option<Vec<String>>,
+}
+
+impl PackInfo {
+    fn of(meta: Option<&raw::RawPackMeta>) -> PackInfo {
+        PackInfo {
+            provider: meta
+                .map(|p| p.description.clone().unwrap_or_else(|| p.name.get_ref().clone()))
+                .unwrap_or_default(),
+            env_prefixes: meta.and_then(|p| p.env_prefixes.clone()),
+        }
+    }
 }
 
 fn compile_rule(
@@ -604,4 +638,67 @@ fn compile_rule(
             .collect(),
         counter_examples: r.counter_examples.into_iter().map(toml::Spanned::into_inner).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule's every field but its examples, as text (sets sorted): what a scan uses.
+    fn scanned_fields(rule: &Rule) -> String {
+        let mut allow: Vec<&Vec<u8>> = rule.allow_values.iter().collect();
+        allow.sort();
+        format!(
+            "{} {:?} {:?} {:?} {} {:?} {} {} {:?} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?} {} {}",
+            rule.id,
+            rule.description,
+            rule.severity,
+            rule.keywords,
+            rule.generic,
+            rule.redact,
+            rule.multiline,
+            rule.provider,
+            rule.env_prefixes,
+            rule.pattern,
+            rule.reject_pattern,
+            rule.follows_pattern,
+            rule.min_entropy,
+            rule.min_length,
+            rule.charset,
+            rule.checksum,
+            allow,
+            rule.ignore_decoys,
+            rule.near,
+            rule.near_lines,
+            rule.source,
+        )
+    }
+
+    #[test]
+    fn the_packs_parsed_at_build_time_equal_the_packs_as_written() {
+        let parsed = RuleSet::builtin().expect("static packs load");
+        let written = RuleSet::builtin_with_examples().expect("written packs load");
+        assert_eq!(parsed.rules.len(), written.rules.len());
+        for (from_build, from_text) in parsed.rules.iter().zip(&written.rules) {
+            assert_eq!(scanned_fields(from_build), scanned_fields(from_text));
+            assert_eq!(from_build.example_count(), 0);
+            assert!(from_text.example_count() > 0, "{}", from_text.id);
+        }
+        let decoy =
+            |d: &Decoy| format!("{} {:?} {:?} {} {}", d.id, d.pattern, d.applies_to, d.deleet, d.max_len);
+        for (from_build, from_text) in
+            [(&parsed.decoys.values, &written.decoys.values), (&parsed.decoys.lines, &written.decoys.lines)]
+        {
+            let ids = |list: &Vec<Decoy>| list.iter().map(decoy).collect::<Vec<_>>();
+            assert_eq!(ids(from_build), ids(from_text));
+            assert!(!from_text.is_empty());
+        }
+        assert_eq!(parsed.decoys.dummies.len(), written.decoys.dummies.len());
+        for (from_build, from_text) in parsed.decoys.dummies.iter().zip(&written.decoys.dummies) {
+            assert_eq!(
+                (&from_build.id, &from_build.values, &from_build.words),
+                (&from_text.id, &from_text.values, &from_text.words)
+            );
+        }
+    }
 }
