@@ -27,7 +27,8 @@ use flate2::write::GzEncoder;
 use crate::atomic::{real_path, TempFile};
 use crate::redact::{Redactor, StreamRedactor};
 
-/// Read size for the filter.
+/// Read size for the filter: large enough for throughput, small enough that `tail -f` lines
+/// flow at once (a read returns whatever is available).
 const READ_LEN: usize = 1 << 20;
 /// How many times the bytes a writer appended during the rewrite are read and redacted
 /// before the rewrite is refused.
@@ -269,17 +270,59 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// Streams `input` to its end through the filter into `out`.
+/// Streams `input` to its end through the filter into `out` (the input was sniffed already).
 fn pump_all(input: &mut dyn Read, filter: &mut StreamRedactor<'_>, out: &mut dyn Write) -> io::Result<()> {
+    pump_reads(input, filter, out, false).map_err(|e| match e {
+        PumpError::Read(e) | PumpError::Write(e) => e,
+        PumpError::Utf16(_) => unreachable!("pump_reads sniffs only when asked"),
+    })
+}
+
+/// Why [`pump`] stopped before the end of its input.
+#[derive(Debug)]
+pub enum PumpError {
+    /// The input could not be read.
+    Read(io::Error),
+    /// The input is UTF-16 text (this encoding), which redaction cannot mask: the rules match
+    /// ASCII-compatible bytes, so its secrets would pass through. Nothing of it was written.
+    Utf16(&'static encoding_rs::Encoding),
+    /// The output could not be written.
+    Write(io::Error),
+}
+
+/// `hygiene redact`'s filter over one input (standard input or a file), for the CLI and the
+/// Python package: `input` read to its end, each read pushed through `filter` into `out`.
+/// UTF-16 input is refused before any of it is written. Call [`StreamRedactor::finish`] after
+/// the last input.
+pub fn pump(
+    input: &mut dyn Read,
+    filter: &mut StreamRedactor<'_>,
+    out: &mut dyn Write,
+) -> Result<(), PumpError> {
+    pump_reads(input, filter, out, true)
+}
+
+fn pump_reads(
+    input: &mut dyn Read,
+    filter: &mut StreamRedactor<'_>,
+    out: &mut dyn Write,
+    sniff_first: bool,
+) -> Result<(), PumpError> {
     let mut buffer = vec![0u8; READ_LEN];
+    let mut first = sniff_first;
     loop {
         let n = match input.read(&mut buffer) {
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(PumpError::Read(e)),
         };
-        filter.push(&buffer[..n], out)?;
+        if std::mem::take(&mut first) {
+            if let crate::read::Sniffed::Utf16(encoding) = crate::read::sniff(&buffer[..n]) {
+                return Err(PumpError::Utf16(encoding));
+            }
+        }
+        filter.push(&buffer[..n], out).map_err(PumpError::Write)?;
     }
 }
 

@@ -3,16 +3,11 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use secrets_hygiene::read;
 use secrets_hygiene::redact::{known, Redactor, StreamRedactor};
-use secrets_hygiene::rewrite;
+use secrets_hygiene::rewrite::{self, PumpError};
 use secrets_hygiene::rules::RuleSet;
 
 use super::{CliError, ExitStatus, RuleArgs};
-
-/// Read size: large enough for throughput, small enough that `tail -f` lines flow at once
-/// (a read returns whatever is available).
-const READ_LEN: usize = 1 << 20;
 
 /// Arguments of `hygiene redact`.
 #[derive(Debug, Args)]
@@ -105,34 +100,18 @@ fn pump(
     filter: &mut StreamRedactor<'_>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let mut buffer = vec![0u8; READ_LEN];
-    let mut first = true;
-    loop {
-        let n = match input.read(&mut buffer) {
-            Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(CliError::Diagnostic(miette::miette!("cannot read input: {e}"))),
-        };
-        if std::mem::take(&mut first) {
-            refuse_utf16(name, &buffer[..n])?;
-        }
-        filter.push(&buffer[..n], out).map_err(CliError::Output)?;
-    }
-}
-
-/// UTF-16 text is refused: the rules match ASCII-compatible bytes, so its secrets would pass
-/// through unredacted.
-fn refuse_utf16(name: &str, first: &[u8]) -> Result<(), CliError> {
-    match read::sniff(first) {
-        read::Sniffed::Utf16(encoding) => Err(CliError::Diagnostic(miette::miette!(
+    rewrite::pump(input, filter, out).map_err(|e| match e {
+        PumpError::Read(e) => CliError::Diagnostic(miette::miette!("cannot read input: {e}")),
+        PumpError::Write(e) => CliError::Output(e),
+        // UTF-16 text is refused: the rules match ASCII-compatible bytes, so its secrets
+        // would pass through unredacted.
+        PumpError::Utf16(encoding) => CliError::Diagnostic(miette::miette!(
             code = "hygiene::redact_utf16",
             help = "convert it first, e.g. `iconv -f UTF-16 -t UTF-8`; `hygiene scan` reads UTF-16",
             "{name}: input is {} text, which redact cannot mask; nothing was written for it",
             encoding.name()
-        ))),
-        _ => Ok(()),
-    }
+        )),
+    })
 }
 
 fn merge(into: &mut std::collections::BTreeMap<String, u64>, from: &std::collections::BTreeMap<String, u64>) {

@@ -462,3 +462,50 @@ fn known_values_are_caught_as_real_encoders_write_them() {
         assert_eq!(stream(&redactor, line.as_bytes(), &[line.len() / 2]), out.as_bytes(), "{name}");
     }
 }
+
+/// A reader that hands out its bytes a few at a time, failing with `Interrupted` before each
+/// piece (what a signal does to a read).
+struct Trickle {
+    bytes: Vec<u8>,
+    at: usize,
+    piece: usize,
+    interrupted: bool,
+}
+
+impl std::io::Read for Trickle {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !std::mem::replace(&mut self.interrupted, true) {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        self.interrupted = false;
+        let n = self.piece.min(buf.len()).min(self.bytes.len() - self.at);
+        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn the_library_pump_redacts_across_reads_retries_interrupts_and_refuses_utf16() {
+    use secrets_hygiene::rewrite::{pump, PumpError};
+    let token = Fakes::new(41).github("ghp_");
+    let text = format!("start\nGITHUB_TOKEN={token}\nend\n");
+    for piece in [1, 3, 7, 4096] {
+        let mut input = Trickle { bytes: text.clone().into_bytes(), at: 0, piece, interrupted: false };
+        let mut filter = StreamRedactor::new(redactor());
+        let mut out = Vec::new();
+        pump(&mut input, &mut filter, &mut out).unwrap();
+        filter.finish(&mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains(&token) && out.starts_with("start\nGITHUB_TOKEN=") && out.ends_with("\nend\n"));
+        assert_eq!(filter.redacted(), 1, "pieces of {piece} bytes");
+    }
+    let utf16: Vec<u8> =
+        [0xFEFF_u16].into_iter().chain(text.encode_utf16()).flat_map(u16::to_le_bytes).collect();
+    let mut filter = StreamRedactor::new(redactor());
+    let mut out = Vec::new();
+    let refused = pump(&mut utf16.as_slice(), &mut filter, &mut out);
+    assert!(matches!(refused, Err(PumpError::Utf16(_))), "{refused:?}");
+    filter.finish(&mut out).unwrap();
+    assert!(out.is_empty(), "nothing of a refused input is written");
+}

@@ -24,8 +24,6 @@ use secrets_hygiene::{read, rewrite, scan};
 /// Inputs longer than this go through the streaming filter of `hygiene redact`, which cuts
 /// them at line ends and redacts the pieces in parallel (same output as one pass).
 const PARALLEL_FROM: usize = 1 << 20;
-/// Read size of the `redact` front end (as `hygiene redact`).
-const READ_LEN: usize = 1 << 20;
 
 /// `message` with every secret the built-in rules recognise and every known value masked;
 /// a fixed sentence when the masking rules themselves cannot be built.
@@ -474,32 +472,21 @@ impl Stop {
     }
 }
 
-/// Streams `input` through the filter into `out`, refusing UTF-16 (its secrets would pass).
+/// Streams `input` (named `name` in errors) through the filter into `out`.
 fn pump(
     input: &mut dyn Read,
     name: &str,
     filter: &mut StreamRedactor<'_>,
     out: &mut dyn Write,
 ) -> Result<(), Stop> {
-    let mut buffer = vec![0u8; READ_LEN];
-    let mut first = true;
-    loop {
-        let n = match input.read(&mut buffer) {
-            Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Stop::Error(format!("{name}: cannot read input: {e}"))),
-        };
-        if std::mem::take(&mut first) {
-            if let read::Sniffed::Utf16(encoding) = read::sniff(&buffer[..n]) {
-                return Err(Stop::Error(format!(
-                    "{name}: input is {} text, which redact cannot mask; nothing was written for it (convert it first, e.g. `iconv -f UTF-16 -t UTF-8`)",
-                    encoding.name()
-                )));
-            }
-        }
-        filter.push(&buffer[..n], out).map_err(Stop::output)?;
-    }
+    rewrite::pump(input, filter, out).map_err(|e| match e {
+        rewrite::PumpError::Read(e) => Stop::Error(format!("{name}: cannot read input: {e}")),
+        rewrite::PumpError::Write(e) => Stop::output(e),
+        rewrite::PumpError::Utf16(encoding) => Stop::Error(format!(
+            "{name}: input is {} text, which redact cannot mask; nothing was written for it (convert it first, e.g. `iconv -f UTF-16 -t UTF-8`)",
+            encoding.name()
+        )),
+    })
 }
 
 /// `hygiene redact --in-place FILE` (or `--check FILE`): the file redacted atomically where it
