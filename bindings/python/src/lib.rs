@@ -19,7 +19,7 @@ use secrets_hygiene::redact::{self, known, Source, StreamRedactor};
 use secrets_hygiene::report::Format;
 use secrets_hygiene::rules::RuleSet;
 use secrets_hygiene::run::{Context, ReportTarget, ScanRequest};
-use secrets_hygiene::{read, rewrite, scan};
+use secrets_hygiene::{rewrite, scan};
 
 /// Inputs longer than this go through the streaming filter of `hygiene redact`, which cuts
 /// them at line ends and redacts the pieces in parallel (same output as one pass).
