@@ -942,6 +942,78 @@ def variants(V, g):
     E(N, "hex-secret", "hex-encoded secret where the context says so",
       lambda r: pw(r).encode().hex(), "DB_PASSWORD_HEX", "db_password_hex", ctxs=["env", "yaml"], decoy=False)
 
+    # ========================================================================= added 2026-12-01
+    # The 48 providers the rule packs gained on 2026-12-01, each from the format its pack's header
+    # states (prefix, length, alphabet); values with no prefix only under the vendor's names.
+    ULID = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    MMID = "ybndrfg8ejkmcpqxot1uwisza345h769"
+    P2, C2, CL, M2, F2, A2 = "platform", "cicd", "cloud", "messaging", "fintech", "ai"
+    E(C2, "clojars", "deploy token (CLOJARS_ + 60 hex)", T("CLOJARS_", HEX, 60), "CLOJARS_DEPLOY_TOKEN", "clojars_token", pfx="CLOJARS_")
+    E(C2, "gitea", "access token (40 hex) named GITEA_TOKEN", T("", HEX, 40), "GITEA_TOKEN", "gitea_token")
+    E(C2, "devcycle", "server SDK key (dvc_server_)", T("dvc_server_", ALNUM, 40), "DEVCYCLE_SERVER_SDK_KEY", "devcycle_server_sdk_key",
+      pfx="dvc_server_")
+    E(C2, "infracost", "API key (ico- + 32)", T("ico-", ALNUM, 32), "INFRACOST_API_KEY", "infracost_api_key", pfx="ico-")
+    E(C2, "scalingo", "API token (tk-us- + 48)", T("tk-us-", B64URL, 48), "SCALINGO_API_TOKEN", "scalingo_token", pfx="tk-us-")
+    E(C2, "coveralls", "repo token (33 alnum) named COVERALLS_REPO_TOKEN", T("", ALNUM, 33), "COVERALLS_REPO_TOKEN", "coveralls_repo_token")
+    E(P2, "openshift", "user OAuth token (sha256~ + 43)", T("sha256~", B64URL, 43), "OPENSHIFT_TOKEN", "openshift_token", pfx="sha256~",
+      auth=("bearer", "api.ocp.corp.internal:6443", "/apis/user.openshift.io/v1/users/~"))
+    E(CL, "upcloud", "API token (ucat_ + 26 ULID)", T("ucat_", ULID, 26), "UPCLOUD_TOKEN", "upcloud_token", pfx="ucat_",
+      auth=("bearer", "api.upcloud.com", "/1.3/account"))
+    E(CL, "exoscale", "API secret (43) named EXOSCALE_API_SECRET", T("", B64URL, 43), "EXOSCALE_API_SECRET", "exoscale_api_secret")
+    E(CL, "ovh", "application secret (32) named OVH_APPLICATION_SECRET", T("", ALNUM, 32), "OVH_APPLICATION_SECRET", "ovh_application_secret")
+    E(CL, "yandex", "IAM token (t1.)", lambda r: "t1." + mixed(r, B64URL, 60) + "." + mixed(r, B64URL, 86), "YC_IAM_TOKEN", "iam_token",
+      pfx="t1.", auth=("bearer", "resource-manager.api.cloud.yandex.net", "/resource-manager/v1/clouds"))
+    E(CL, "yandex", "OAuth token (y0_)", T("y0_", B64URL, 56), "YC_OAUTH_TOKEN", "yc_oauth_token", pfx="y0_")
+    E(CL, "yandex", "static access key secret (YC + 38) under a secret-key name", T("YC", B64URL, 38), "YC_SECRET_ACCESS_KEY",
+      "secret_access_key")
+    E(M2, "mattermost", "access token (26, NewId alphabet) named MATTERMOST_TOKEN", T("", MMID, 26), "MATTERMOST_TOKEN", "mattermost_token")
+    E(M2, "twitch", "chat OAuth password (oauth: + 30)", T("oauth:", LOALNUM, 30), "TWITCH_CHAT_OAUTH", "twitch_chat_oauth", pfx="oauth:")
+    E(M2, "twitter", "API secret (50) named TWITTER_API_SECRET", T("", ALNUM, 50), "TWITTER_API_SECRET", "twitter_api_secret")
+    E(M2, "facebook", "Graph API access token (EAA...)", T("EAA", ALNUM, 180), "FACEBOOK_ACCESS_TOKEN", "fb_access_token", pfx="EAA",
+      auth=("bearer", "graph.facebook.com", "/v19.0/me"))
+    E(M2, "linkedin", "client secret (WPL_AP1.)", lambda r: "WPL_AP1." + mixed(r, ALNUM, 16) + "." + mixed(r, ALNUM, 6) + "==",
+      "LINKEDIN_CLIENT_SECRET", "linkedin_client_secret", pfx="WPL_AP1.")
+    E(M2, "pinterest", "access token (pina_ + 96 base32)", T("pina_", B32, 96), "PINTEREST_ACCESS_TOKEN", "pinterest_token", pfx="pina_",
+      auth=("bearer", "api.pinterest.com", "/v5/user_account"))
+    E(M2, "lark", "app secret (32 alnum) named LARK_APP_SECRET", T("", ALNUM, 32), "LARK_APP_SECRET", "lark_app_secret")
+    E(M2, "bitly", "access token (40 hex) named BITLY_ACCESS_TOKEN", T("", HEX, 40), "BITLY_ACCESS_TOKEN", "bitly_access_token")
+    E(P2, "adobe", "OAuth client secret (p8e- + 32)", T("p8e-", B64URL, 32), "ADOBE_CLIENT_SECRET", "adobe_client_secret", pfx="p8e-")
+    E(P2, "frameio", "developer token (fio-u- + 64)", T("fio-u-", B64URL, 64), "FRAMEIO_TOKEN", "frameio_token", pfx="fio-u-",
+      auth=("bearer", "api.frame.io", "/v2/me"))
+    E(P2, "canva", "client secret (cnvca...)", T("cnvca", B64URL, 44), "CANVA_CLIENT_SECRET", "canva_client_secret", pfx="cnvca")
+    E(F2, "shippo", "live API token (shippo_live_ + 40 hex)", T("shippo_live_", HEX, 40), "SHIPPO_API_TOKEN", "shippo_token",
+      pfx="shippo_live_", auth=("hdr", "Authorization", "api.goshippo.com", "/shipments", "ShippoToken {v}"))
+    E(F2, "easypost", "production API key (EZAK)", lambda r: "EZAK" + rs(r, HEX, 32) + mixed(r, ALNUM, 22), "EASYPOST_API_KEY",
+      "easypost_api_key", pfx="EZAK")
+    E(F2, "duffel", "live access token (duffel_live_ + 43)", T("duffel_live_", B64URL, 43), "DUFFEL_ACCESS_TOKEN", "duffel_token",
+      pfx="duffel_live_", auth=("bearer", "api.duffel.com", "/air/offer_requests"))
+    E(F2, "databento", "API key (db- + 29)", T("db-", ALNUM, 29), "DATABENTO_API_KEY", "databento_api_key", pfx="db-")
+    E(F2, "bittrex", "API secret (32 hex) named BITTREX_API_SECRET", T("", HEX, 32), "BITTREX_API_SECRET", "bittrex_api_secret")
+    E(F2, "polymarket", "CLOB API secret (base64url 44) named POLYMARKET_API_SECRET", lambda r: b64u(r.randbytes(32)) + "=",
+      "POLYMARKET_API_SECRET", "polymarket_api_secret")
+    E(F2, "onfido", "live API token (api_live.)", lambda r: "api_live." + mixed(r, B64URL, 11) + "." + mixed(r, B64URL, 32),
+      "ONFIDO_API_TOKEN", "onfido_api_token", pfx="api_live.",
+      auth=("hdr", "Authorization", "api.eu.onfido.com", "/v3.6/applicants", "Token token={v}"))
+    E(F2, "polar", "organization access token (polar_oat_ + 43)", T("polar_oat_", B64URL, 43), "POLAR_ACCESS_TOKEN", "polar_token",
+      pfx="polar_oat_", auth=("bearer", "api.polar.sh", "/v1/orders"))
+    E(F2, "ebay", "production cert id (PRD-)", lambda r: "PRD-" + rs(r, HEX, 12) + "".join("-" + rs(r, HEX, 4) for _ in range(4)),
+      "EBAY_CERT_ID", "ebay_cert_id", pfx="PRD-")
+    E(A2, "apify", "API token (apify_api_ + 36)", T("apify_api_", ALNUM, 36), "APIFY_TOKEN", "apify_token", pfx="apify_api_",
+      auth=("bearer", "api.apify.com", "/v2/users/me"))
+    E(A2, "datastax", "Astra DB application token (AstraCS:)", lambda r: "AstraCS:" + mixed(r, UP + LO, 24, (UP, LO)) + ":" + rs(r, HEX, 64),
+      "ASTRA_DB_APPLICATION_TOKEN", "astra_token", pfx="AstraCS:")
+    E(A2, "settlemint", "personal access token (sm_pat_)", T("sm_pat_", ALNUM, 40), "SETTLEMINT_ACCESS_TOKEN", "settlemint_token",
+      pfx="sm_pat_")
+    E(A2, "lichess", "personal token (lip_ + 20)", T("lip_", ALNUM, 20), "LICHESS_TOKEN", "lichess_token", pfx="lip_",
+      auth=("bearer", "lichess.org", "/api/account"))
+    E(A2, "maxmind", "license key (40, _mmk)", lambda r: mixed(r, ALNUM, 6) + "_" + mixed(r, ALNUM, 29) + "_mmk", "MAXMIND_LICENSE_KEY",
+      "maxmind_license_key", pfx="")
+    E(A2, "zuplo", "API key (zpka_)", lambda r: "zpka_" + rs(r, HEX, 32) + "_" + rs(r, HEX, 8), "ZUPLO_API_KEY", "zuplo_api_key",
+      pfx="zpka_", auth=("bearer", "echo.zuplo.io", "/v1/echo"))
+    E(A2, "openweather", "API key (32 hex) named OPENWEATHER_API_KEY", T("", HEX, 32), "OPENWEATHER_API_KEY", "openweather_api_key")
+    E(A2, "adafruit", "IO key (aio_ + 28)", lambda r: "aio_" + mixed(r, UP + LO, 4, (UP, LO)) + rs(r, DIG, 2) + mixed(r, ALNUM, 22),
+      "ADAFRUIT_IO_KEY", "adafruit_io_key", pfx="aio_", auth=("hdr", "X-AIO-Key", "io.adafruit.com", "/api/v2/user"))
+
     # ========================================================================= decoys
     # 1) one per auto-decoy provider, rotating placeholder / masked / doc-example
     PH = ["your_{key}_here", "<{dash}>", "${{{name}}}", "YOUR_{name}", "{pfx}<your-token>", "{{{{ secrets.{name} }}}}",
