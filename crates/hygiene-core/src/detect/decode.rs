@@ -210,7 +210,9 @@ pub(crate) fn base64_fragments(keyword: &str) -> Vec<Fragment> {
 /// it has such a byte.
 fn percent_form(keyword: &str) -> Option<String> {
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
-    if keyword.bytes().all(unreserved) {
+    // A keyword that starts with white space only marks a token's start (` t1.`); its encoded
+    // form (`%20t1.`) would be checked wherever a timestamp's `10T1` is.
+    if keyword.bytes().all(unreserved) || keyword.starts_with(|c: char| c.is_ascii_whitespace()) {
         return None;
     }
     let mut out = String::with_capacity(keyword.len() * 3);
@@ -572,6 +574,12 @@ mod tests {
             found.iter().any(|(keyword, trigger)| keyword.as_str() == k && *trigger == t)
         };
         assert!(pair("%3a%2f%2f", Trigger::PercentLine));
+        let boundary = triggers([" t1.", "=t1."].into_iter());
+        assert!(
+            !boundary.iter().any(|(keyword, _)| keyword.as_str().starts_with("%20")),
+            "a leading space marks a start"
+        );
+        assert!(boundary.iter().any(|(keyword, _)| keyword.as_str() == "%3dt1."));
         assert!(pair("z2hw", Trigger::Fragment(Fragment::new(b"Z2hw"))));
     }
 
