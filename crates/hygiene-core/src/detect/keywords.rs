@@ -259,16 +259,14 @@ impl KeywordFinder {
     pub(crate) fn new<K: AsRef<str>>(keywords: &[K]) -> Result<KeywordFinder, crate::Error> {
         let mut text: Vec<u8> = Vec::with_capacity(keywords.iter().map(|k| k.as_ref().len()).sum());
         let mut starts: Vec<u32> = Vec::with_capacity(keywords.len() + 1);
+        let offset = |len: usize| {
+            u32::try_from(len).map_err(|_| crate::Error::Prefilter("keywords over 4 GiB".into()))
+        };
         for keyword in keywords {
-            starts.push(
-                u32::try_from(text.len())
-                    .map_err(|_| crate::Error::Prefilter("keywords over 4 GiB".into()))?,
-            );
+            starts.push(offset(text.len())?);
             text.extend(keyword.as_ref().bytes().map(|b| b.to_ascii_lowercase()));
         }
-        starts.push(
-            u32::try_from(text.len()).map_err(|_| crate::Error::Prefilter("keywords over 4 GiB".into()))?,
-        );
+        starts.push(offset(text.len())?);
         let keywords: Vec<&[u8]> =
             starts.windows(2).map(|pair| &text[pair[0] as usize..pair[1] as usize]).collect();
         // Every listed gram with its penalty (a gram on both lists counts as common). Keyword
@@ -358,7 +356,6 @@ impl KeywordFinder {
                 .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
             Some((automaton, short_keywords))
         };
-        drop(keywords);
         Ok(KeywordFinder { text, starts, slots, tags, owners, buckets, short, common: is_common })
     }
 

@@ -103,7 +103,6 @@ impl Detector {
             }
         }
         let finder = KeywordFinder::new(&keywords)?;
-        drop((index, keywords));
         let documented_examples = rules.rules.iter().flat_map(|r| r.allow_values.iter().cloned()).collect();
         Ok(Detector { finder, rules, keyword_rules, keyword_triggers, documented_examples })
     }
