@@ -2,22 +2,24 @@
 //!
 //! Each keyword of three bytes or more is represented by one of its 3-byte substrings (its
 //! "gram"), the one least likely in ordinary text: made of rare bytes, and not on the list of
-//! common grams (`common_grams.txt`). The pass reads the buffer eight bytes at a time and, for
-//! each position, hashes the case-folded 3 bytes there into a 64 KiB table of marks. Positions
-//! are independent of each other, so the CPU overlaps the lookups; an automaton walk
-//! (aho-corasick's DFA) is one dependent table load per byte and ran at about half the speed
-//! on log text. Only positions whose gram is in the table, a fraction of a
-//! percent, are verified against the keywords that own that gram.
+//! common grams (`common_grams.txt`). A position's key is the case-folded gram there and five
+//! bits of the byte after it (a keyword's gram at its very end is registered under every value
+//! of those bits). The pass reads the buffer in overlapping 8-byte loads and, for each
+//! position, hashes the key there into a 64 KiB table of tags. Positions are independent of
+//! each other, so the CPU overlaps the lookups; an automaton walk (aho-corasick's DFA) is one
+//! dependent table load per byte and ran at about half the speed on log text. Only positions
+//! whose key's tag fits its slot, a fraction of a percent, are verified against the keywords
+//! that own that key. The byte after the gram matters on snake_case logs: without it, the
+//! `cy_` of `percy_token` was checked at every `latency_ms` of a structured log.
 //!
 //! Keywords of two bytes, which have no 3-byte gram, go through a small aho-corasick automaton
 //! in a second pass; the built-in packs have none, so that pass normally does not exist.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-/// Bits of the gram hash. A byte per slot rather than a bit: testing a slot is then a
+/// Bits of the key hash. A byte per slot rather than a bit: testing a slot is then a
 /// single load (measured 1.6x faster than bit extraction; a table of 2^14 to 2^17 slots runs at
-/// the same speed). With ~200 grams, about 0.3% of positions collide and are rejected by the
-/// exact check.
+/// the same speed, and 2^17 did not pay with the 8,500 keywords of the built-in packs either).
 const HASH_BITS: u32 = 16;
 const SLOTS: usize = 1 << HASH_BITS;
 
@@ -33,7 +35,8 @@ pub(crate) struct Occurrence {
 /// A keyword registered under a gram: which keyword, and where the gram sits in it.
 #[derive(Debug, Clone, Copy)]
 struct GramOwner {
-    gram: u32,
+    /// The key of the keyword's gram: the gram and the byte after it ([`key_at`]).
+    key: u32,
     keyword: u32,
     offset: u32,
     /// The keyword's first and last eight bytes (fewer for a shorter keyword), folded, and the
@@ -46,11 +49,11 @@ struct GramOwner {
 }
 
 impl GramOwner {
-    fn new(gram: u32, keyword_index: usize, offset: usize, keyword: &[u8]) -> GramOwner {
+    fn new(key: u32, keyword_index: usize, offset: usize, keyword: &[u8]) -> GramOwner {
         let (head, head_mask) = folded_prefix(&keyword[..keyword.len().min(8)]);
         let tail_start = keyword.len().saturating_sub(8);
         let (tail, _) = folded_prefix(&keyword[tail_start..]);
-        GramOwner { gram, keyword: keyword_index as u32, offset: offset as u32, head, head_mask, tail }
+        GramOwner { key, keyword: keyword_index as u32, offset: offset as u32, head, head_mask, tail }
     }
 }
 
@@ -124,31 +127,73 @@ fn fold(window: u64) -> u64 {
     window | 0x2020_2020_2020_2020
 }
 
-/// The gram starting `at` bytes into a folded window, as the top three bytes of a `u32`.
+/// The bits of the byte after a gram that a position's key keeps: the low five, which tell
+/// every ASCII letter apart (digits share them with `p`..`y`). A keyword's gram and the byte
+/// after it must both fit for the keyword to be checked, so `cy_` of `percy_token` is no
+/// longer checked at every `latency_ms` of a structured log (`cy_t` against `cy_m`).
+const NEXT_BITS: u32 = 5;
+
+/// The key bits a position's 4-byte read keeps: three folded bytes and [`NEXT_BITS`] of the
+/// fourth.
+const KEY_MASK: u32 = (1 << (24 + NEXT_BITS)) - 1;
+
+/// The key of a gram that ends the buffer (there is no byte after it): a bit no read keeps.
+const AT_END: u32 = 1 << 31;
+
+/// The key of the position `at` bytes into a folded window (which must hold four bytes from
+/// there): the gram there, little-endian, and the low bits of the byte after it.
 #[inline(always)]
-fn gram_at(folded: u64, at: usize) -> u32 {
-    ((folded >> (8 * at)) as u32) << 8
+fn key_at(folded: u64, at: usize) -> u32 {
+    ((folded >> (8 * at)) as u32) & KEY_MASK
 }
 
-/// The folded gram of three bytes.
-fn gram_of(bytes: &[u8]) -> u32 {
-    gram_at(fold(u64::from(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]))), 0)
+/// The key of `gram` followed by `next` (`None`: the end of the buffer).
+fn key_of(gram: &[u8], next: Option<u8>) -> u32 {
+    match next {
+        Some(next) => key_at(fold(u64::from(u32::from_le_bytes([gram[0], gram[1], gram[2], next]))), 0),
+        None => trigram_of(gram) | AT_END,
+    }
 }
 
-/// Seven other bits of a gram, as an odd byte (never 0 nor [`MIXED_TAGS`]): grams on one
+/// Every key a gram can have when the byte after it is not known: one per value of the kept
+/// bits, and the end of the buffer.
+fn keys_of_any_next(gram: &[u8]) -> impl Iterator<Item = u32> {
+    let gram = trigram_of(gram);
+    (0..1u32 << NEXT_BITS).map(move |bits| gram | (bits << 24)).chain(std::iter::once(gram | AT_END))
+}
+
+/// The folded gram of three bytes, little-endian in the low 24 bits (how the gram lists and
+/// the keyword statistics name a gram).
+fn trigram_of(bytes: &[u8]) -> u32 {
+    (fold(u64::from(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]))) as u32) & 0x00FF_FFFF
+}
+
+/// The "frequency" of the byte after a keyword's last gram, in the units of
+/// [`byte_frequency`]: any byte fits there (the frequencies sum to about 1,150), and the gram
+/// takes a table slot for each of the 33 keys it is registered under ([`keys_of_any_next`]),
+/// so it is chosen only when it is far rarer than every other.
+const ANY_NEXT_BYTE: f64 = 1150.0 * 8.0;
+
+/// Seven other bits of a key, as an odd byte (never 0 nor [`MIXED_TAGS`]): keys on one
 /// slot mostly differ in them.
 #[inline(always)]
-fn tag(gram: u32) -> u8 {
-    ((gram.wrapping_mul(0x85EB_CA6B) >> 24) as u8) | 1
+fn tag(key: u32) -> u8 {
+    ((mix(key) >> (56 - HASH_BITS)) as u8) | 1
 }
 
-/// The slot byte of a slot whose grams have different tags: every gram may be theirs.
+/// The slot byte of a slot whose keys have different tags: every key may be theirs.
 const MIXED_TAGS: u8 = 2;
 
 #[inline(always)]
-fn hash(gram: u32) -> usize {
-    // Fibonacci hashing: the top bits of the product mix all three bytes.
-    (gram.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
+fn hash(key: u32) -> usize {
+    (mix(key) >> (64 - HASH_BITS)) as usize
+}
+
+/// Fibonacci hashing: the top bits of the 64-bit product mix every bit of the key, so one
+/// multiplication gives both a key's slot (the top [`HASH_BITS`]) and its tag (the next eight).
+#[inline(always)]
+fn mix(key: u32) -> u64 {
+    u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// How often a byte turns up in logs, runbooks and JSON (rough per-mille figures, ASCII case
@@ -212,7 +257,7 @@ fn gram_list(text: &str) -> Vec<u32> {
     let mut grams: Vec<u32> = text
         .lines()
         .filter(|line| !line.starts_with("# ") && !line.is_empty())
-        .filter_map(|line| unescape_gram(line).map(|bytes| gram_of(&bytes)))
+        .filter_map(|line| unescape_gram(line).map(|bytes| trigram_of(&bytes)))
         .collect();
     grams.sort_unstable();
     grams.dedup();
@@ -278,21 +323,22 @@ impl KeywordFinder {
         let mut owners = Vec::new();
         let mut short_keywords = Vec::new();
         let mut is_common = vec![false; keywords.len()];
-        // How many keywords hold each gram. A gram many keywords share is the credential
-        // vocabulary itself (`pik` of `apikey`, `-ap` of `-api`): frequent in exactly the
+        // How many keywords hold each key. A key many keywords share is the credential
+        // vocabulary itself (`pike` of `apikey`, `-api` of `-api-`): frequent in exactly the
         // text a scanner reads, and every occurrence would be checked against all of them.
-        // Counted per hash slot (a gram repeated inside one keyword, or two grams sharing a
+        // Counted per hash slot (a key repeated inside one keyword, or two keys sharing a
         // slot, only nudge the estimate): this runs at every start-up, over every gram of a
         // few thousand keywords, and a slot array answers in one load.
         let mut sharing_by_slot = vec![0u16; SLOTS];
         for keyword in keywords.iter().filter(|k| k.len() >= 3) {
-            for piece in keyword.windows(3) {
-                let slot = &mut sharing_by_slot[hash(gram_of(piece))];
+            for at in 0..=keyword.len() - 3 {
+                let slot =
+                    &mut sharing_by_slot[hash(key_of(&keyword[at..at + 3], keyword.get(at + 3).copied()))];
                 *slot = slot.saturating_add(1);
             }
         }
-        let sharing = |gram: u32| {
-            let count = f64::from(sharing_by_slot[hash(gram)].max(1));
+        let sharing = |key: u32| {
+            let count = f64::from(sharing_by_slot[hash(key)].max(1));
             count * count
         };
         for (index, keyword) in keywords.iter().enumerate() {
@@ -305,12 +351,17 @@ impl KeywordFinder {
             // A penalty only raises a score, so the list lookup is skipped for an offset whose
             // unpenalised score already fails to beat the best.
             let mut best = (0, f64::INFINITY);
-            for at in 0..=keyword.len() - 3 {
-                let gram = gram_of(&keyword[at..]);
+            let last = keyword.len() - 3;
+            for at in 0..=last {
+                let gram = trigram_of(&keyword[at..]);
+                // The byte after the gram narrows where it fits by that byte's frequency; a
+                // gram at the keyword's end fits after any byte, and takes a slot per key.
+                let next = keyword.get(at + 3).map_or(ANY_NEXT_BYTE, |&next| byte_frequency(next));
                 let bytes = byte_frequency(keyword[at])
                     * byte_frequency(keyword[at + 1])
                     * byte_frequency(keyword[at + 2])
-                    * sharing(gram);
+                    * next
+                    * sharing(key_of(&keyword[at..at + 3], keyword.get(at + 3).copied()));
                 if bytes >= best.1 {
                     continue;
                 }
@@ -320,28 +371,33 @@ impl KeywordFinder {
                 }
             }
             let (offset, _) = best;
-            let gram = gram_of(&keyword[offset..]);
-            is_common[index] = penalty.get(&gram) == Some(&COMMON_GRAM_PENALTY);
-            owners.push(GramOwner::new(gram, index, offset, keyword));
+            is_common[index] = penalty.get(&trigram_of(&keyword[offset..])) == Some(&COMMON_GRAM_PENALTY);
+            if offset < last {
+                let key = key_of(&keyword[offset..], Some(keyword[offset + 3]));
+                owners.push(GramOwner::new(key, index, offset, keyword));
+            } else {
+                let owner = GramOwner::new(0, index, offset, keyword);
+                owners.extend(keys_of_any_next(&keyword[offset..]).map(|key| GramOwner { key, ..owner }));
+            }
         }
         let mut slots = Box::new([0u16; SLOTS]);
         let mut tags = Box::new([0u8; SLOTS]);
         // By slot, then keyword (the order owners were pushed in: a stable sort's result),
         // sorting packed keys rather than the owners themselves.
         let mut order: Vec<u64> =
-            owners.iter().enumerate().map(|(i, o)| ((hash(o.gram) as u64) << 32) | i as u64).collect();
+            owners.iter().enumerate().map(|(i, o)| ((hash(o.key) as u64) << 32) | i as u64).collect();
         order.sort_unstable();
         let owners: Vec<GramOwner> = order.iter().map(|&key| owners[key as u32 as usize]).collect();
         let mut buckets: Vec<std::ops::Range<usize>> = Vec::new();
         let mut at = 0;
         while at < owners.len() {
-            let h = hash(owners[at].gram);
-            let end = at + owners[at..].iter().take_while(|o| hash(o.gram) == h).count();
+            let h = hash(owners[at].key);
+            let end = at + owners[at..].iter().take_while(|o| hash(o.key) == h).count();
             buckets.push(at..end);
             // At most SLOTS buckets, one per slot: the mark fits (SLOTS is 2^16).
             slots[h] = u16::try_from(buckets.len()).unwrap_or(u16::MAX);
-            let first = tag(owners[at].gram);
-            tags[h] = if owners[at..end].iter().all(|o| tag(o.gram) == first) { first } else { MIXED_TAGS };
+            let first = tag(owners[at].key);
+            tags[h] = if owners[at..end].iter().all(|o| tag(o.key) == first) { first } else { MIXED_TAGS };
             at = end;
         }
         let short = if short_keywords.is_empty() {
@@ -360,38 +416,54 @@ impl KeywordFinder {
     }
 
     #[inline(always)]
-    fn slot_tag(&self, gram: u32) -> u8 {
-        self.tags[hash(gram) & (SLOTS - 1)]
+    fn slot_tag(&self, key: u32) -> u8 {
+        self.tags[hash(key) & (SLOTS - 1)]
     }
 
     #[inline(always)]
-    fn mark(&self, gram: u32) -> u16 {
-        self.slots[hash(gram) & (SLOTS - 1)]
+    fn mark(&self, key: u32) -> u16 {
+        self.slots[hash(key) & (SLOTS - 1)]
     }
 
     /// Every occurrence of every keyword in `haystack`, sorted by start.
     pub(crate) fn find_all(&self, haystack: &[u8]) -> Vec<Occurrence> {
         let mut found = Vec::new();
         let mut at = 0;
-        // Six grams per 8-byte load (the last two positions need bytes of the next load).
-        while at + 8 <= haystack.len() {
-            let window = fold(u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default()));
-            let tags = [0, 1, 2, 3, 4, 5].map(|shift| self.slot_tag(gram_at(window, shift)));
-            if tags.iter().fold(0, |any, &tag| any | tag) != 0 {
-                // Only the positions whose slot is used and whose tag fits: the others
-                // cannot hold a keyword.
-                for (shift, &slot_tag) in tags.iter().enumerate() {
-                    let gram = gram_at(window, shift);
-                    if Self::tag_admits(slot_tag, gram) {
-                        self.verify_bucket(haystack, at + shift, gram, self.mark(gram), &mut found);
-                    }
-                }
+        // Nine positions per two overlapping 8-byte loads (each key reads four bytes).
+        while at + 12 <= haystack.len() {
+            let low = fold(u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default()));
+            let high = fold(u64::from_le_bytes(haystack[at + 4..at + 12].try_into().unwrap_or_default()));
+            let keys = [
+                key_at(low, 0),
+                key_at(low, 1),
+                key_at(low, 2),
+                key_at(low, 3),
+                key_at(high, 0),
+                key_at(high, 1),
+                key_at(high, 2),
+                key_at(high, 3),
+                key_at(high, 4),
+            ];
+            // A bit per position whose slot's tag admits its key, computed without a branch:
+            // most loads meet a used slot somewhere (one in eight is used), few a fitting tag.
+            let mut admitted = 0u32;
+            for (shift, &key) in keys.iter().enumerate() {
+                admitted |= u32::from(Self::tag_admits(self.slot_tag(key), key)) << shift;
             }
-            at += 6;
+            while admitted != 0 {
+                let shift = admitted.trailing_zeros() as usize;
+                admitted &= admitted - 1;
+                let key = keys[shift];
+                self.verify_bucket(haystack, at + shift, key, self.mark(key), &mut found);
+            }
+            at += 9;
         }
-        while at + 3 <= haystack.len() {
-            self.verify(haystack, at, gram_of(&haystack[at..]), &mut found);
+        while at + 4 <= haystack.len() {
+            self.verify(haystack, at, key_of(&haystack[at..at + 3], Some(haystack[at + 3])), &mut found);
             at += 1;
+        }
+        if at + 3 == haystack.len() {
+            self.verify(haystack, at, key_of(&haystack[at..], None), &mut found);
         }
         if let Some((automaton, short_keywords)) = &self.short {
             for hit in automaton.find_overlapping_iter(haystack) {
@@ -405,25 +477,27 @@ impl KeywordFinder {
         found
     }
 
-    /// Whether `gram` may own its slot's grams (its slot byte is `slot_tag`).
+    /// Whether a position whose key is `key` may hold one of its slot's keywords (its slot
+    /// byte is `slot_tag`).
     #[inline(always)]
-    fn tag_admits(slot_tag: u8, gram: u32) -> bool {
-        slot_tag == MIXED_TAGS || (slot_tag != 0 && slot_tag == tag(gram))
+    fn tag_admits(slot_tag: u8, key: u32) -> bool {
+        // Tags are odd, so an unused slot (0) never equals one.
+        (slot_tag == MIXED_TAGS) | (slot_tag == tag(key))
     }
 
-    /// Checks the keywords owning `gram` against the bytes around position `at`.
+    /// Checks the keywords owning `key` against the bytes around position `at`.
     #[inline]
-    fn verify(&self, haystack: &[u8], at: usize, gram: u32, found: &mut Vec<Occurrence>) {
-        if Self::tag_admits(self.slot_tag(gram), gram) {
-            self.verify_bucket(haystack, at, gram, self.mark(gram), found);
+    fn verify(&self, haystack: &[u8], at: usize, key: u32, found: &mut Vec<Occurrence>) {
+        if Self::tag_admits(self.slot_tag(key), key) {
+            self.verify_bucket(haystack, at, key, self.mark(key), found);
         }
     }
 
-    /// [`KeywordFinder::verify`] with the gram's slot mark (non-zero) already looked up.
+    /// [`KeywordFinder::verify`] with the key's slot mark (non-zero) already looked up.
     #[inline]
-    fn verify_bucket(&self, haystack: &[u8], at: usize, gram: u32, mark: u16, found: &mut Vec<Occurrence>) {
+    fn verify_bucket(&self, haystack: &[u8], at: usize, key: u32, mark: u16, found: &mut Vec<Occurrence>) {
         let owners = &self.owners[self.buckets[usize::from(mark) - 1].clone()];
-        for owner in owners.iter().filter(|o| o.gram == gram) {
+        for owner in owners.iter().filter(|o| o.key == key) {
             let Some(start) = at.checked_sub(owner.offset as usize) else { continue };
             let keyword = self.keyword(owner.keyword as usize);
             // The quick test where eight bytes can be read; the exact comparison decides
@@ -513,7 +587,8 @@ mod tests {
         let common = common_grams();
         assert!(common.len() > 500, "{} grams", common.len());
         assert!(
-            common.binary_search(&gram_of(b"the")).is_ok() && common.binary_search(&gram_of(b"_id")).is_ok()
+            common.binary_search(&trigram_of(b"the")).is_ok()
+                && common.binary_search(&trigram_of(b"_id")).is_ok()
         );
         assert_eq!(unescape_gram(r"\x20th"), Some(*b" th"));
         assert_eq!(unescape_gram(r"\x7f\x0a*"), Some([0x7f, 0x0a, b'*']));
@@ -521,7 +596,7 @@ mod tests {
         assert_eq!(unescape_gram(r"\xzzq"), None, "an invalid escape is four bytes as written");
         // "acca" (an AWS key prefix): "acc" of "account" is common, "cca" is not.
         let finder = KeywordFinder::new(&keywords(&["acca"])).unwrap();
-        assert_eq!(finder.owners[0].gram, gram_of(b"cca"));
+        assert!(finder.owners.iter().all(|o| o.key & 0x00FF_FFFF == trigram_of(b"cca")));
         assert!(finder.find_all(b"account access").is_empty());
         assert_eq!(finder.find_all(b"ACCA").len(), 1);
     }
@@ -543,7 +618,43 @@ mod tests {
         assert_eq!(found, naive(&kws, &text));
     }
 
+    #[test]
+    fn a_gram_inside_a_keyword_is_keyed_by_the_byte_after_it() {
+        let kws = keywords(&["percy_token", "hf_"]);
+        let finder = KeywordFinder::new(&kws).unwrap();
+        let owners_of =
+            |keyword: usize| finder.owners.iter().filter(|o| o.keyword as usize == keyword).count();
+        // One key inside the longer keyword; the 3-byte one ends where its gram does, so it
+        // is registered under every value of the kept bits and the end of the buffer.
+        assert_eq!(owners_of(0), 1);
+        assert_eq!(owners_of(1), (1 << NEXT_BITS) + 1);
+        // The five kept bits tell every letter apart, whatever its case.
+        let letters: std::collections::HashSet<u32> =
+            (b'a'..=b'z').map(|letter| key_of(b"cy_", Some(letter))).collect();
+        assert_eq!(letters.len(), 26);
+        assert_eq!(key_of(b"CY_", Some(b'T')), key_of(b"cy_", Some(b't')));
+        let text = b"latency_ms=3 percy_token=x PERCY_TOKEN hf_ hf_x hf_";
+        assert_eq!(finder.find_all(text), naive(&kws, text));
+        assert_eq!(finder.find_all(text).len(), 5);
+    }
+
     proptest! {
+        /// Keywords of three to six bytes over a small alphabet, so grams repeat, end
+        /// keywords, and fit or miss by the byte after them, at every buffer length.
+        #[test]
+        fn short_keywords_agree_with_the_naive_search(
+            kws in proptest::collection::vec("[ab_c]{3,6}", 1..12),
+            text in proptest::collection::vec(prop_oneof![
+                Just(b'a'), Just(b'B'), Just(b'_'), Just(b'c'), Just(b'q'), Just(b'\x7f'), Just(b'!'), any::<u8>()
+            ], 0..120),
+        ) {
+            let mut kws = kws;
+            kws.sort();
+            kws.dedup();
+            let finder = KeywordFinder::new(&kws).unwrap();
+            prop_assert_eq!(finder.find_all(&text), naive(&kws, &text));
+        }
+
         #[test]
         fn agrees_with_the_naive_search(
             text in proptest::collection::vec(prop_oneof![
