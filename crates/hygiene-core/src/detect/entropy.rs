@@ -44,21 +44,75 @@ pub fn effective_charset(declared: Charset, value: &[u8]) -> Charset {
     order.iter().copied().find(|&c| fits(c)).unwrap_or(declared)
 }
 
-/// The entropy a random string of `len` characters from `charset` comfortably exceeds.
+/// The entropy `value`, a candidate of a rule whose values are of `declared` charset, must
+/// reach. Words, repeated characters and short cycles fall below it; sequential placeholders
+/// (`abcdef123456`) do not, and are left to the dummy-value decoys.
 ///
-/// The ceiling is `log2(min(len, alphabet))`; random strings land a little below it, more so
-/// when short. The margin keeps real keys in and words, repeated characters and sequential
-/// placeholders (`abcdef123456`) out.
-pub fn threshold(charset: Charset, len: usize) -> f64 {
-    let (alphabet, margin) = match charset {
+/// Two floors, the lower one applies: a margin under the ceiling `log2(min(len, alphabet))`,
+/// which long values with structure need (base64 of a PEM file or of JSON stays near 5.5
+/// bits, well under 6); and what a random string of the value's length from its alphabet
+/// ([`alphabet_size`]) almost always exceeds, which short and single-case values need (the
+/// margin alone rejected half of all random 16-character hex ids and 52-character base-36
+/// tokens).
+pub fn threshold_for(declared: Charset, value: &[u8]) -> f64 {
+    let charset = effective_charset(declared, value);
+    let (ceiling_alphabet, margin) = match charset {
         Charset::Hex => (16.0_f64, 0.75),
         Charset::Alnum => (62.0, 1.0),
         Charset::Base64 | Charset::Base64url => (64.0, 1.0),
         // Passwords: people pick them, so only reject the obviously degenerate.
-        Charset::Any => (94.0, 1.9),
+        Charset::Any => return (94f64.min(value.len() as f64).log2() - 1.9).max(1.5),
     };
-    let ceiling = alphabet.min(len as f64).log2();
-    (ceiling - margin).max(1.5)
+    let under_ceiling = (ceiling_alphabet.min(value.len() as f64).log2() - margin).max(1.5);
+    under_ceiling.min(random_floor(alphabet_size(charset, value), value.len()))
+}
+
+/// How many symbols a random value of `charset` is drawn from, narrowed to one letter case
+/// when the value has digits and letters of one case only: a lower-case base-36 token (an
+/// Azure DevOps PAT, 52 characters) reaches 4.6 bits, never the 5.2 of mixed-case text.
+/// A value of letters alone keeps the mixed-case alphabet: that is what words look like.
+pub fn alphabet_size(charset: Charset, value: &[u8]) -> f64 {
+    let single_case = || {
+        let lower = value.iter().any(u8::is_ascii_lowercase);
+        let upper = value.iter().any(u8::is_ascii_uppercase);
+        value.iter().any(u8::is_ascii_digit) && lower != upper
+    };
+    match charset {
+        Charset::Hex => 16.0,
+        Charset::Alnum if single_case() => 36.0,
+        Charset::Alnum => 62.0,
+        Charset::Base64 | Charset::Base64url => 64.0,
+        Charset::Any => 94.0,
+    }
+}
+
+/// The entropy a random string of `len` symbols from an alphabet of `alphabet` falls below
+/// about once in a thousand: the expected entropy less 2.7 / sqrt(len) (calibrated by
+/// sampling: the spread of a sample's entropy shrinks with the square root of its length).
+/// The expected entropy is below `log2(alphabet)` (a sample misses symbols and repeats
+/// others), far below for short strings.
+fn random_floor(alphabet: f64, len: usize) -> f64 {
+    if len == 0 {
+        return 1.5;
+    }
+    (expected_entropy(alphabet, len) - 2.7 / (len as f64).sqrt()).max(1.5)
+}
+
+/// The expected Shannon entropy (bits per symbol) of `len` symbols drawn uniformly from
+/// `alphabet`: each symbol's count is binomial(len, 1 / alphabet). Lengths over 256 count as
+/// 256 (the expectation is within 0.05 bits of its limit there).
+fn expected_entropy(alphabet: f64, len: usize) -> f64 {
+    let n = len.min(256);
+    let p = 1.0 / alphabet;
+    // P(count = 0), then each next probability from the previous one.
+    let mut probability = (1.0 - p).powi(n as i32);
+    let mut sum = 0.0;
+    for count in 0..n {
+        probability *= (n - count) as f64 / (count + 1) as f64 * p / (1.0 - p);
+        let share = (count + 1) as f64 / n as f64;
+        sum += probability * share * share.log2();
+    }
+    -alphabet * sum
 }
 
 #[cfg(test)]
@@ -79,20 +133,67 @@ mod tests {
         assert_eq!(effective_charset(Charset::Any, hex), Charset::Hex);
         assert_eq!(effective_charset(Charset::Base64, b"Zk3vQ9pL2mX7"), Charset::Alnum);
         assert_eq!(effective_charset(Charset::Alnum, b"a+b"), Charset::Alnum);
-        assert!(shannon(hex) > threshold(effective_charset(Charset::Any, hex), hex.len()));
+        assert!(shannon(hex) > threshold_for(Charset::Any, hex));
     }
 
     #[test]
     fn random_keys_pass_and_placeholders_fail() {
-        let hex = b"9f86d081884c7d659a2feaa0c55ad015";
-        assert!(shannon(hex) > threshold(Charset::Hex, hex.len()));
-        let b64 = b"q8Zr2+Kd0Lm/Xw7PfT3uYh9sVbN4cE1gJoA6iRtW";
-        assert!(shannon(b64) > threshold(Charset::Base64, b64.len()));
-        let zeros = b"00000000000000000000000000000000";
-        assert!(shannon(zeros) < threshold(Charset::Hex, zeros.len()));
-        let word = b"passwordpassword";
-        assert!(shannon(word) < threshold(Charset::Alnum, word.len()));
-        let xs = b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
-        assert!(shannon(xs) < threshold(Charset::Base64, xs.len()));
+        let passes = |charset, value: &[u8]| shannon(value) > threshold_for(charset, value);
+        assert!(passes(Charset::Hex, b"9f86d081884c7d659a2feaa0c55ad015"));
+        assert!(passes(Charset::Base64, b"q8Zr2+Kd0Lm/Xw7PfT3uYh9sVbN4cE1gJoA6iRtW"));
+        // A lower-case base-36 token of 52 characters (4.5 bits: the mixed-case floor is 4.6).
+        assert!(passes(Charset::Base64, b"mq3xk7wzr2pt9vbh4ncy6dfj8gsl5eau1ro0qiwm3zkx7tcv2bnp"));
+        assert!(!passes(Charset::Hex, b"00000000000000000000000000000000"));
+        assert!(!passes(Charset::Alnum, b"passwordpassword"));
+        assert!(!passes(Charset::Base64, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+        assert!(!passes(Charset::Base64, b"ab12ab12ab12ab12ab12ab12ab12ab12"));
+    }
+
+    #[test]
+    fn the_expected_entropy_matches_its_limits() {
+        // Many draws: close to log2 of the alphabet.
+        assert!((expected_entropy(2.0, 256) - 1.0).abs() < 0.01);
+        assert!((expected_entropy(16.0, 256) - 4.0).abs() < 0.05);
+        // Two draws from a large alphabet are almost always two distinct symbols: one bit.
+        assert!((expected_entropy(1e6, 2) - 1.0).abs() < 1e-3);
+        assert_eq!(alphabet_size(Charset::Alnum, b"k3jd82jd9s"), 36.0);
+        assert_eq!(alphabet_size(Charset::Alnum, b"K3JD82JD9S"), 36.0);
+        assert_eq!(alphabet_size(Charset::Alnum, b"k3JD82jd9s"), 62.0);
+        assert_eq!(alphabet_size(Charset::Alnum, b"abcdefghij"), 62.0);
+    }
+
+    /// Random values (a fixed-seed generator) of every alphabet and length from 12 to 100
+    /// fall below their floor about once in a thousand, never more than once in a hundred.
+    #[test]
+    fn random_values_almost_always_pass() {
+        let alphabets: [(&[u8], Charset); 4] = [
+            (b"0123456789abcdef", Charset::Hex),
+            (b"abcdefghijklmnopqrstuvwxyz0123456789", Charset::Alnum),
+            (b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", Charset::Alnum),
+            (b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/", Charset::Base64),
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        for (symbols, charset) in alphabets {
+            for len in [12, 16, 20, 24, 32, 40, 52, 64, 80, 100] {
+                let trials = 1000;
+                let failures = (0..trials)
+                    .filter(|_| {
+                        let value: Vec<u8> = (0..len).map(|_| symbols[next(symbols.len())]).collect();
+                        shannon(&value) <= threshold_for(charset, &value)
+                    })
+                    .count();
+                assert!(
+                    failures <= trials / 100,
+                    "{failures} of {trials} random values of {len} from {} symbols",
+                    symbols.len()
+                );
+            }
+        }
     }
 }

@@ -446,9 +446,7 @@ impl Detector {
         }
         let needed = match (rule.min_entropy, rule.charset) {
             (Some(min), _) => Some(min),
-            (None, Some(charset)) => {
-                Some(entropy::threshold(entropy::effective_charset(charset, value), value.len()))
-            }
+            (None, Some(charset)) => Some(entropy::threshold_for(charset, value)),
             (None, None) => None,
         };
         if needed.is_some_and(|min| entropy::shannon(value) < min) {
