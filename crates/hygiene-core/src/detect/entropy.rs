@@ -55,6 +55,8 @@ pub fn effective_charset(declared: Charset, value: &[u8]) -> Charset {
 /// margin alone rejected half of all random 16-character hex ids and 52-character base-36
 /// tokens).
 pub fn threshold_for(declared: Charset, value: &[u8]) -> f64 {
+    // A password's first characters are as chosen as the rest: no prefix to set aside.
+    let value = if declared == Charset::Any { value } else { without_prefix(value) };
     let charset = effective_charset(declared, value);
     let (ceiling_alphabet, margin) = match charset {
         Charset::Hex => (16.0_f64, 0.75),
@@ -65,6 +67,17 @@ pub fn threshold_for(declared: Charset, value: &[u8]) -> f64 {
     };
     let under_ceiling = (ceiling_alphabet.min(value.len() as f64).log2() - margin).max(1.5);
     under_ceiling.min(random_floor(alphabet_size(charset, value), value.len()))
+}
+
+/// `value` without a short vendor prefix (`sk-`, `glpat-`, `dop_v1_` counts as `v1_...`): up
+/// to eight characters and the `-`, `_` or `.` that ends them, when at least 16 characters
+/// follow. The alphabet is the random part's: `sk-` and 32 hex digits is a hex key, not a
+/// base64 one with too little entropy.
+fn without_prefix(value: &[u8]) -> &[u8] {
+    match value.iter().take(9).position(|b| matches!(b, b'-' | b'_' | b'.')) {
+        Some(end) if value.len() - end > 16 => &value[end + 1..],
+        _ => value,
+    }
 }
 
 /// How many symbols a random value of `charset` is drawn from, narrowed to one letter case
@@ -147,6 +160,9 @@ mod tests {
         assert!(!passes(Charset::Alnum, b"passwordpassword"));
         assert!(!passes(Charset::Base64, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
         assert!(!passes(Charset::Base64, b"ab12ab12ab12ab12ab12ab12ab12ab12"));
+        // A vendor prefix does not widen the alphabet: `sk-` and 32 hex digits is judged as hex.
+        assert!(passes(Charset::Base64url, b"sk-5f6d3e38809a938092f957b560f5c266"));
+        assert!(!passes(Charset::Base64url, b"sk-00000000000000000000000000000000"));
     }
 
     #[test]
