@@ -57,6 +57,18 @@ pub fn effective_charset(declared: Charset, value: &[u8]) -> Charset {
 pub fn threshold_for(declared: Charset, value: &[u8]) -> f64 {
     // A password's first characters are as chosen as the rest: no prefix to set aside.
     let value = if declared == Charset::Any { value } else { without_prefix(value) };
+    // Hex digits in dash-separated groups (a UUID, an id-key-style `hex-hex`): the dashes are
+    // layout, the digits the random part, judged as hex of their own number.
+    let dashes = value.iter().filter(|&&b| b == b'-').count();
+    let grouped_hex = declared != Charset::Any
+        && dashes > 0
+        && value.first().is_some_and(u8::is_ascii_hexdigit)
+        && value.last().is_some_and(u8::is_ascii_hexdigit)
+        && value.iter().all(|&b| b.is_ascii_hexdigit() || b == b'-');
+    if grouped_hex {
+        let digits = value.len() - dashes;
+        return (4f64.min((digits as f64).log2()) - 0.75).max(1.5).min(random_floor(16.0, digits));
+    }
     let charset = effective_charset(declared, value);
     let (ceiling_alphabet, margin) = match charset {
         Charset::Hex => (16.0_f64, 0.75),
@@ -163,6 +175,9 @@ mod tests {
         // A vendor prefix does not widen the alphabet: `sk-` and 32 hex digits is judged as hex.
         assert!(passes(Charset::Base64url, b"sk-5f6d3e38809a938092f957b560f5c266"));
         assert!(!passes(Charset::Base64url, b"sk-00000000000000000000000000000000"));
+        // A UUID is 32 hex digits in groups: random ones pass, cycles do not.
+        assert!(passes(Charset::Base64, b"b98ec224-cdb2-4340-b7bd-9617fc719d1d"));
+        assert!(!passes(Charset::Base64, b"abab0000-abab-0000-abab-0000abab0000"));
     }
 
     #[test]
