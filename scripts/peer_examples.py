@@ -30,7 +30,11 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEER_SH = os.environ.get("PEER_SH", os.path.join(os.path.dirname(ROOT), "shared", "peers", "peer.sh"))
+PEER_SH = os.environ.get("PEER_SH") or next(
+    (p for p in (os.path.join(os.path.dirname(ROOT), "shared", "peers", "peer.sh"), "/work/shared/peers/peer.sh")
+     if os.path.exists(p)),
+    "../shared/peers/peer.sh",
+)
 # What a placeholder looks like: sequential or repeated characters, the RFC 4122 example UUID,
 # words that say so.
 PLACEHOLDER = re.compile(
@@ -111,7 +115,10 @@ def main():
         out = os.path.join(a.out, f"{peer}.jsonl")
         subprocess.run(["bash", PEER_SH, peer, example_dir, out], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
-        results[peer] = found_files(peer, out, example_dir) if os.path.exists(out) else set()
+        if not os.path.exists(out):
+            print(f"{peer}: no output (is it installed? {PEER_SH} list)", file=sys.stderr)
+            continue
+        results[peer] = found_files(peer, out, example_dir)
 
     print(f"kingfisher rule examples at {commit}: {total} examples, "
           f"{len(real)} that do not look like placeholders")
