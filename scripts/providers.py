@@ -230,8 +230,8 @@ def variants(V, g):
           r.randint(1, 12), r.randint(1, 28), r.randint(1, 12), urllib.parse.quote(base64.b64encode(r.randbytes(32)).decode(), safe="")),
       "AZURE_STORAGE_SAS_TOKEN", "sas_token", ctxs=["env", "yaml", "urlq", "mdtable"], decoy=False,
       urlq="PUT https://opsreports.blob.core.windows.net/exports/fills.csv?{v}")
-    E(C, "azure-storage", "storage account key (identifiable, +AStt)",
-      lambda r: rs(r, B64, 76) + "+AStt" + rs(r, B64, 5) + r.choice("AQgw") + "==", "AZURE_STORAGE_KEY", "account_key")
+    E(C, "azure-storage", "storage account key (identifiable, +ASt, 88 characters)",
+      lambda r: rs(r, B64, 76) + "+ASt" + rs(r, B64, 5) + r.choice("AQgw") + "==", "AZURE_STORAGE_KEY", "account_key")
     E(C, "azure-servicebus", "Service Bus connection string (SharedAccessKey)",
       lambda r: "Endpoint=sb://ops-bus-%d.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=%s" % (
           r.randint(1, 99), rs(r, B64, 33) + "+ASb" + rs(r, B64, 5) + "="), "SERVICEBUS_CONNECTION_STRING", "connection_string", decoy=False)
