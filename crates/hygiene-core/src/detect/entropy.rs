@@ -60,14 +60,16 @@ pub fn threshold_for(declared: Charset, value: &[u8]) -> f64 {
     // Hex digits in dash-separated groups (a UUID, an id-key-style `hex-hex`): the dashes are
     // layout, the digits the random part, judged as hex of their own number.
     let dashes = value.iter().filter(|&&b| b == b'-').count();
-    let grouped_hex = declared != Charset::Any
-        && dashes > 0
+    let grouped_hex = dashes > 0
         && value.first().is_some_and(u8::is_ascii_hexdigit)
         && value.last().is_some_and(u8::is_ascii_hexdigit)
         && value.iter().all(|&b| b.is_ascii_hexdigit() || b == b'-');
+    // A password is held to the lenient floor below, or this one if lower.
+    let password_floor = (94f64.min(value.len() as f64).log2() - 1.9).max(1.5);
     if grouped_hex {
         let digits = value.len() - dashes;
-        return (4f64.min((digits as f64).log2()) - 0.75).max(1.5).min(random_floor(16.0, digits));
+        let floor = (4f64.min((digits as f64).log2()) - 0.75).max(1.5).min(random_floor(16.0, digits));
+        return if declared == Charset::Any { floor.min(password_floor) } else { floor };
     }
     let charset = effective_charset(declared, value);
     let (ceiling_alphabet, margin) = match charset {
@@ -75,7 +77,7 @@ pub fn threshold_for(declared: Charset, value: &[u8]) -> f64 {
         Charset::Alnum => (62.0, 1.0),
         Charset::Base64 | Charset::Base64url => (64.0, 1.0),
         // Passwords: people pick them, so only reject the obviously degenerate.
-        Charset::Any => return (94f64.min(value.len() as f64).log2() - 1.9).max(1.5),
+        Charset::Any => return password_floor,
     };
     let under_ceiling = (ceiling_alphabet.min(value.len() as f64).log2() - margin).max(1.5);
     under_ceiling.min(random_floor(alphabet_size(charset, value), value.len()))
@@ -178,6 +180,8 @@ mod tests {
         // A UUID is 32 hex digits in groups: random ones pass, cycles do not.
         assert!(passes(Charset::Base64, b"b98ec224-cdb2-4340-b7bd-9617fc719d1d"));
         assert!(!passes(Charset::Base64, b"abab0000-abab-0000-abab-0000abab0000"));
+        // A generated password can be a UUID too (Vault's database secrets engine).
+        assert!(passes(Charset::Any, b"e1b6c159-ca63-4c6a-3886-6639eae06c30"));
     }
 
     #[test]
