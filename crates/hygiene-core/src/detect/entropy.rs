@@ -64,23 +64,27 @@ pub fn threshold_for(declared: Charset, value: &[u8]) -> f64 {
         && value.first().is_some_and(u8::is_ascii_hexdigit)
         && value.last().is_some_and(u8::is_ascii_hexdigit)
         && value.iter().all(|&b| b.is_ascii_hexdigit() || b == b'-');
-    // A password is held to the lenient floor below, or this one if lower.
+    // Passwords: people pick them, so only reject the obviously degenerate.
     let password_floor = (94f64.min(value.len() as f64).log2() - 1.9).max(1.5);
-    if grouped_hex {
-        let digits = value.len() - dashes;
-        let floor = (4f64.min((digits as f64).log2()) - 0.75).max(1.5).min(random_floor(16.0, digits));
-        return if declared == Charset::Any { floor.min(password_floor) } else { floor };
-    }
-    let charset = effective_charset(declared, value);
+    let (charset, len) = if grouped_hex {
+        (Charset::Hex, value.len() - dashes)
+    } else {
+        (effective_charset(declared, value), value.len())
+    };
     let (ceiling_alphabet, margin) = match charset {
         Charset::Hex => (16.0_f64, 0.75),
         Charset::Alnum => (62.0, 1.0),
         Charset::Base64 | Charset::Base64url => (64.0, 1.0),
-        // Passwords: people pick them, so only reject the obviously degenerate.
         Charset::Any => return password_floor,
     };
-    let under_ceiling = (ceiling_alphabet.min(value.len() as f64).log2() - margin).max(1.5);
-    under_ceiling.min(random_floor(alphabet_size(charset, value), value.len()))
+    let under_ceiling = (ceiling_alphabet.min(len as f64).log2() - margin).max(1.5);
+    let floor = under_ceiling.min(random_floor(alphabet_size(charset, value), len));
+    // A password of grouped hex digits is held to the lower of its two floors.
+    if grouped_hex && declared == Charset::Any {
+        floor.min(password_floor)
+    } else {
+        floor
+    }
 }
 
 /// `value` without a short vendor prefix (`sk-`, `glpat-`, `dop_v1_` counts as `v1_...`): up

@@ -147,21 +147,14 @@ fn key_at(folded: u64, at: usize) -> u32 {
     ((folded >> (8 * at)) as u32) & KEY_MASK
 }
 
-/// The key of `gram` followed by `next` (`None`: the end of the buffer).
-fn key_of(gram: &[u8], next: Option<u8>) -> u32 {
-    match next {
-        Some(next) => key_at(fold(u64::from(u32::from_le_bytes([gram[0], gram[1], gram[2], next]))), 0),
-        None => trigram_of(gram) | AT_END,
-    }
-}
-
-/// The key of the gram `at` bytes into `keyword` ([`key_of`] of it and the byte after it, if
-/// any), read with one load: start-up scores every offset of thousands of keywords.
+/// The key of the gram `at` bytes into `bytes` (a keyword, or the last positions of a
+/// buffer): the gram and the byte after it, or [`AT_END`] when `bytes` ends with the gram.
+/// Read with one load: start-up scores every offset of thousands of keywords.
 #[inline]
-fn key_in(keyword: &[u8], at: usize) -> u32 {
-    match keyword.get(at..at + 4) {
+fn key_in(bytes: &[u8], at: usize) -> u32 {
+    match bytes.get(at..at + 4) {
         Some(four) => (u32::from_le_bytes(four.try_into().unwrap_or_default()) | 0x2020_2020) & KEY_MASK,
-        None => trigram_of(&keyword[at..]) | AT_END,
+        None => trigram_of(&bytes[at..]) | AT_END,
     }
 }
 
@@ -468,12 +461,9 @@ impl KeywordFinder {
             }
             at += 9;
         }
-        while at + 4 <= haystack.len() {
-            self.verify(haystack, at, key_of(&haystack[at..at + 3], Some(haystack[at + 3])), &mut found);
+        while at + 3 <= haystack.len() {
+            self.verify(haystack, at, key_in(haystack, at), &mut found);
             at += 1;
-        }
-        if at + 3 == haystack.len() {
-            self.verify(haystack, at, key_of(&haystack[at..], None), &mut found);
         }
         if let Some((automaton, short_keywords)) = &self.short {
             for hit in automaton.find_overlapping_iter(haystack) {
@@ -640,11 +630,12 @@ mod tests {
         assert_eq!(owners_of(1), (1 << NEXT_BITS) + 1);
         // The five kept bits tell every letter apart, whatever its case.
         let letters: std::collections::HashSet<u32> =
-            (b'a'..=b'z').map(|letter| key_of(b"cy_", Some(letter))).collect();
+            (b'a'..=b'z').map(|letter| key_in(&[b'c', b'y', b'_', letter], 0)).collect();
         assert_eq!(letters.len(), 26);
-        assert_eq!(key_of(b"CY_", Some(b'T')), key_of(b"cy_", Some(b't')));
-        assert_eq!(key_in(b"percy_token", 2), key_of(b"rcy", Some(b'_')));
-        assert_eq!(key_in(b"percy_token", 8), key_of(b"ken", None));
+        assert_eq!(key_in(b"CY_T", 0), key_in(b"cy_t", 0));
+        assert_eq!(key_in(b"percy_token", 2), key_in(b"rcy_", 0));
+        assert_eq!(key_in(b"percy_token", 8), key_in(b"ken", 0));
+        assert_eq!(key_in(b"ken", 0), trigram_of(b"ken") | AT_END);
         let text = b"latency_ms=3 percy_token=x PERCY_TOKEN hf_ hf_x hf_";
         assert_eq!(finder.find_all(text), naive(&kws, text));
         assert_eq!(finder.find_all(text).len(), 5);
