@@ -78,6 +78,9 @@ impl GramOwner {
 
 /// Up to eight bytes as a folded little-endian word, and the mask of the bytes present.
 fn folded_prefix(bytes: &[u8]) -> (u64, u64) {
+    if let Some(word) = word_at(bytes, 0) {
+        return (fold(word), u64::MAX); // one load, not a copy: start-up folds 11,000 of them
+    }
     let mut word = [0u8; 8];
     word[..bytes.len()].copy_from_slice(bytes);
     let mask = if bytes.len() >= 8 { u64::MAX } else { (1u64 << (8 * bytes.len())) - 1 };
@@ -108,15 +111,31 @@ pub(crate) struct KeywordFinder {
     tags: Box<[u8; SLOTS]>,
     /// Owners sorted by gram hash.
     owners: Vec<GramOwner>,
-    /// For a slot marked `k`, the owners hashing to it: `owners[buckets[k - 1]]`. Marks are
-    /// 16 bits wide, so every slot has its own bucket however many keywords there are (the
-    /// base64 forms of the keywords, for encoded secrets, triple their number).
-    buckets: Vec<std::ops::Range<usize>>,
+    /// For a slot marked `k`, the owners hashing to it:
+    /// `owners[bucket_starts[k - 1]..bucket_starts[k]]`. Marks are 16 bits wide, so every slot
+    /// has its own bucket however many keywords there are (the base64 forms of the keywords,
+    /// for encoded secrets, triple their number).
+    bucket_starts: Vec<u32>,
     /// Keywords under three bytes and the automaton that finds them (overlapping semantics).
     short: Option<(AhoCorasick, Vec<usize>)>,
     /// Per keyword: every 3-byte piece of it is common in ordinary text (or it has none), so
     /// the exact check runs wherever that text appears.
     common: Vec<bool>,
+}
+
+/// Every table of a [`KeywordFinder`] but the short keywords' automaton, as plain words:
+/// the snapshot of the built-in keyword index (the `index` module) stores these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FinderParts {
+    pub(crate) text: Vec<u8>,
+    pub(crate) starts: Vec<u32>,
+    pub(crate) slots: Vec<u16>,
+    pub(crate) tags: Vec<u8>,
+    /// Per gram owner, in slot order: key, keyword, offset, then the head, head mask and
+    /// tail words, each as its low and high half.
+    pub(crate) owners: Vec<[u32; 9]>,
+    pub(crate) bucket_starts: Vec<u32>,
+    pub(crate) common: Vec<bool>,
 }
 
 /// Case-folds eight bytes at once: ASCII letters are lowered by setting bit 0x20. Other bytes
@@ -302,6 +321,24 @@ fn unescape_gram(line: &str) -> Option<[u8; 3]> {
     (len == 3).then_some(bytes)
 }
 
+/// The automaton of the keywords under three bytes, if there are any, and their indices.
+fn short_automaton(text: &[u8], starts: &[u32]) -> Result<Option<(AhoCorasick, Vec<usize>)>, crate::Error> {
+    let keyword = |k: usize| &text[starts[k] as usize..starts[k + 1] as usize];
+    let short_keywords: Vec<usize> =
+        (0..starts.len().saturating_sub(1)).filter(|&k| starts[k + 1] - starts[k] < 3).collect();
+    if short_keywords.is_empty() {
+        return Ok(None);
+    }
+    let patterns: Vec<&[u8]> = short_keywords.iter().map(|&k| keyword(k)).collect();
+    let automaton = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
+    Ok(Some((automaton, short_keywords)))
+}
+
 impl KeywordFinder {
     /// Builds the finder over `keywords` (lowercase ASCII, at least two bytes each).
     pub(crate) fn new<K: AsRef<str>>(keywords: &[K]) -> Result<KeywordFinder, crate::Error> {
@@ -324,7 +361,6 @@ impl KeywordFinder {
         penalty.extend(domain_grams().into_iter().map(|g| (g, DOMAIN_GRAM_PENALTY)));
         penalty.extend(common_grams().into_iter().map(|g| (g, COMMON_GRAM_PENALTY)));
         let mut owners = Vec::new();
-        let mut short_keywords = Vec::new();
         let mut is_common = vec![false; keywords.len()];
         // How many keywords hold each key. A key many keywords share is the credential
         // vocabulary itself (`pike` of `apikey`, `-api` of `-api-`): frequent in exactly the
@@ -345,7 +381,6 @@ impl KeywordFinder {
         };
         for (index, keyword) in keywords.iter().enumerate() {
             if keyword.len() < 3 {
-                short_keywords.push(index);
                 is_common[index] = true;
                 continue;
             }
@@ -383,39 +418,101 @@ impl KeywordFinder {
                 owners.extend(keys_of_any_next(&keyword[offset..]).map(|key| GramOwner { key, ..owner }));
             }
         }
-        let mut slots = Box::new([0u16; SLOTS]);
-        let mut tags = Box::new([0u8; SLOTS]);
         // By slot, then keyword (the order owners were pushed in: a stable sort's result),
         // sorting packed keys rather than the owners themselves.
         let mut order: Vec<u64> =
             owners.iter().enumerate().map(|(i, o)| ((hash(o.key) as u64) << 32) | i as u64).collect();
         order.sort_unstable();
         let owners: Vec<GramOwner> = order.iter().map(|&key| owners[key as u32 as usize]).collect();
-        let mut buckets: Vec<std::ops::Range<usize>> = Vec::new();
+        KeywordFinder::assemble(text, starts, owners, is_common)
+    }
+
+    /// The finder over the keywords `text` and `starts` hold, from their gram owners sorted
+    /// by slot: the slot marks, tags and buckets, and the automaton of the short keywords.
+    fn assemble(
+        text: Vec<u8>,
+        starts: Vec<u32>,
+        owners: Vec<GramOwner>,
+        common: Vec<bool>,
+    ) -> Result<KeywordFinder, crate::Error> {
+        let mut slots = Box::new([0u16; SLOTS]);
+        let mut tags = Box::new([0u8; SLOTS]);
+        let mut bucket_starts: Vec<u32> = vec![0];
         let mut at = 0;
         while at < owners.len() {
             let h = hash(owners[at].key);
             let end = at + owners[at..].iter().take_while(|o| hash(o.key) == h).count();
-            buckets.push(at..end);
+            let end_offset = u32::try_from(end)
+                .map_err(|_| crate::Error::Prefilter("over 4 billion keyword grams".into()))?;
+            bucket_starts.push(end_offset);
             // At most SLOTS buckets, one per slot: the mark fits (SLOTS is 2^16).
-            slots[h] = u16::try_from(buckets.len()).unwrap_or(u16::MAX);
+            slots[h] = u16::try_from(bucket_starts.len() - 1).unwrap_or(u16::MAX);
             let first = tag(owners[at].key);
             tags[h] = if owners[at..end].iter().all(|o| tag(o.key) == first) { first } else { MIXED_TAGS };
             at = end;
         }
-        let short = if short_keywords.is_empty() {
-            None
-        } else {
-            let patterns: Vec<&[u8]> = short_keywords.iter().map(|&k| keywords[k]).collect();
-            let automaton = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
-                .match_kind(MatchKind::Standard)
-                .build(patterns)
-                .map_err(|e| crate::Error::Prefilter(e.to_string()))?;
-            Some((automaton, short_keywords))
-        };
-        Ok(KeywordFinder { text, starts, slots, tags, owners, buckets, short, common: is_common })
+        let short = short_automaton(&text, &starts)?;
+        Ok(KeywordFinder { text, starts, slots, tags, owners, bucket_starts, short, common })
+    }
+
+    /// Every table of the finder, for the snapshot of the built-in keyword index.
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> FinderParts {
+        let halves = |word: u64| [word as u32, (word >> 32) as u32];
+        FinderParts {
+            text: self.text.clone(),
+            starts: self.starts.clone(),
+            slots: self.slots.to_vec(),
+            tags: self.tags.to_vec(),
+            owners: self
+                .owners
+                .iter()
+                .map(|o| {
+                    let ([h0, h1], [m0, m1], [t0, t1]) =
+                        (halves(o.head), halves(o.head_mask), halves(o.tail));
+                    [o.key, o.keyword, o.offset, h0, h1, m0, m1, t0, t1]
+                })
+                .collect(),
+            bucket_starts: self.bucket_starts.clone(),
+            common: self.common.clone(),
+        }
+    }
+
+    /// The finder [`KeywordFinder::parts`] came from, read rather than computed; `None` when
+    /// the tables do not hang together (a keyword, bucket or mark out of bounds), so a damaged
+    /// snapshot is rebuilt rather than trusted. Nothing read here can make a search panic.
+    pub(crate) fn from_parts(parts: FinderParts) -> Option<KeywordFinder> {
+        let FinderParts { text, starts, slots, tags, owners, bucket_starts, common } = parts;
+        let keywords = common.len();
+        let buckets = bucket_starts.len().checked_sub(1)?;
+        let fits = starts.len() == keywords + 1
+            && starts.first() == Some(&0)
+            && starts.last().is_some_and(|&end| end as usize == text.len())
+            && starts.windows(2).all(|pair| pair[0] <= pair[1])
+            && bucket_starts.first() == Some(&0)
+            && bucket_starts.last().is_some_and(|&end| end as usize == owners.len())
+            && bucket_starts.windows(2).all(|pair| pair[0] <= pair[1])
+            && owners.iter().all(|o| (o[1] as usize) < keywords)
+            && slots.iter().all(|&mark| usize::from(mark) <= buckets);
+        let slots: Box<[u16; SLOTS]> = slots.into_boxed_slice().try_into().ok()?;
+        let tags: Box<[u8; SLOTS]> = tags.into_boxed_slice().try_into().ok()?;
+        if !fits {
+            return None;
+        }
+        let word = |low: u32, high: u32| u64::from(low) | (u64::from(high) << 32);
+        let owners = owners
+            .iter()
+            .map(|o| GramOwner {
+                key: o[0],
+                keyword: o[1],
+                offset: o[2],
+                head: word(o[3], o[4]),
+                head_mask: word(o[5], o[6]),
+                tail: word(o[7], o[8]),
+            })
+            .collect();
+        let short = short_automaton(&text, &starts).ok()?;
+        Some(KeywordFinder { text, starts, slots, tags, owners, bucket_starts, short, common })
     }
 
     #[inline(always)]
@@ -496,7 +593,9 @@ impl KeywordFinder {
     /// [`KeywordFinder::verify`] with the key's slot mark (non-zero) already looked up.
     #[inline]
     fn verify_bucket(&self, haystack: &[u8], at: usize, key: u32, mark: u16, found: &mut Vec<Occurrence>) {
-        let owners = &self.owners[self.buckets[usize::from(mark) - 1].clone()];
+        let bucket = usize::from(mark);
+        let owners =
+            &self.owners[self.bucket_starts[bucket - 1] as usize..self.bucket_starts[bucket] as usize];
         for owner in owners.iter().filter(|o| o.key == key) {
             let Some(start) = at.checked_sub(owner.offset as usize) else { continue };
             let keyword = self.keyword(owner.keyword as usize);

@@ -8,6 +8,7 @@
 mod checksum;
 mod decode;
 pub mod entropy;
+mod index;
 pub(crate) mod keywords;
 mod selftest;
 
@@ -19,7 +20,8 @@ use decode::Trigger;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use keywords::{KeywordFinder, Occurrence};
+use index::KeywordIndex;
+use keywords::Occurrence;
 
 use std::cell::OnceCell;
 
@@ -47,64 +49,24 @@ pub struct Match {
 #[derive(Debug)]
 pub struct Detector {
     rules: RuleSet,
-    /// Every rule keyword, each once.
-    finder: KeywordFinder,
-    /// For each keyword, the rules that listed it as a keyword.
-    keyword_rules: Vec<Vec<usize>>,
+    /// Every rule keyword and decoding trigger word, each once, and what each selects.
+    index: KeywordIndex,
     /// Every rule's `allow_values` (vendors' documented example values): never a finding of
     /// any rule, since a generic rule also matches the value a vendor rule allows.
     documented_examples: HashSet<Vec<u8>>,
-    /// For each keyword, the decoding it triggers (base64 forms of rule keywords, context
-    /// words such as `_b64`).
-    keyword_triggers: Vec<Vec<Trigger>>,
 }
 
 impl Detector {
-    /// Builds the prefilter over every rule's keywords.
+    /// Builds the prefilter over every rule's keywords (for the built-in rules, reads it:
+    /// see the `index` module).
     pub fn new(rules: RuleSet) -> Result<Detector, crate::Error> {
-        // Keywords are borrowed from the rules and the trigger list while the finder, which
-        // keeps its own copy, is built: a start-up builds thousands of them.
-        let mut keywords: Vec<&str> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-        for (rule_index, rule) in rules.rules.iter().enumerate() {
-            if !rule.near.is_empty() {
-                continue; // searched next to its anchors' findings, not by keyword
-            }
-            for keyword in &rule.keywords {
-                match index.get(keyword.as_str()) {
-                    Some(&at) => keyword_rules[at].push(rule_index),
-                    None => {
-                        index.insert(keyword, keywords.len());
-                        keywords.push(keyword);
-                        keyword_rules.push(vec![rule_index]);
-                    }
-                }
-            }
-        }
-        let mut keyword_triggers: Vec<Vec<Trigger>> = vec![Vec::new(); keywords.len()];
-        let triggers = decode::triggers(keywords.iter().copied());
-        // Trigger keywords join the rule keywords' index; a pair seen twice is kept once.
-        index.reserve(triggers.len());
-        for (word, trigger) in &triggers {
-            let keyword = word.as_str();
-            match index.get(keyword) {
-                Some(&at) => {
-                    if !keyword_triggers[at].contains(trigger) {
-                        keyword_triggers[at].push(trigger.clone());
-                    }
-                }
-                None => {
-                    index.insert(keyword, keywords.len());
-                    keywords.push(keyword);
-                    keyword_rules.push(Vec::new());
-                    keyword_triggers.push(vec![trigger.clone()]);
-                }
-            }
-        }
-        let finder = KeywordFinder::new(&keywords)?;
+        let index = KeywordIndex::new(&rules.rules)?;
+        Ok(Detector::with_index(rules, index))
+    }
+
+    fn with_index(rules: RuleSet, index: KeywordIndex) -> Detector {
         let documented_examples = rules.rules.iter().flat_map(|r| r.allow_values.iter().cloned()).collect();
-        Ok(Detector { finder, rules, keyword_rules, keyword_triggers, documented_examples })
+        Detector { index, rules, documented_examples }
     }
 
     /// The rules, in the order match indices refer to.
@@ -120,8 +82,9 @@ impl Detector {
     /// Rules whose keywords occur in `haystack`, as a bitmap indexed by rule.
     pub fn candidates(&self, haystack: &[u8]) -> Vec<bool> {
         let mut selected = vec![false; self.rules.rules.len()];
-        for hit in self.finder.find_all(haystack) {
-            for &rule in &self.keyword_rules[hit.keyword] {
+        for hit in self.index.finder.find_all(haystack) {
+            for &rule in self.index.rules_of(hit.keyword) {
+                let rule = rule as usize;
                 selected[rule] = true;
             }
         }
@@ -138,7 +101,7 @@ impl Detector {
 
     /// Plain matches, then what decoding finds (unless `depth` is already the limit).
     fn find_at_depth(&self, haystack: &[u8], depth: u8) -> Vec<Match> {
-        let hits = self.finder.find_all(haystack);
+        let hits = self.index.finder.find_all(haystack);
         let mut found = self.find_in_windows(haystack, &hits, |_| true);
         let pairs = self.find_near(haystack, &found, |_| true);
         found.extend(pairs);
@@ -160,7 +123,7 @@ impl Detector {
         // The last secret document read whole, if every hit inside it has the same one.
         let mut document: Option<Range<usize>> = None;
         for hit in hits {
-            for trigger in &self.keyword_triggers[hit.keyword] {
+            for trigger in self.index.triggers_of(hit.keyword) {
                 match trigger {
                     Trigger::Fragment(exact) => {
                         if !haystack[hit.start..].starts_with(exact.as_bytes()) {
@@ -214,8 +177,8 @@ impl Detector {
                 }
             }
             // Escapes only where a rule keyword already is.
-            if !self.keyword_rules[hit.keyword].is_empty() && hit.start >= keyword_line_end {
-                let end = hit.start + self.finder.keyword_len(hit.keyword);
+            if !self.index.rules_of(hit.keyword).is_empty() && hit.start >= keyword_line_end {
+                let end = hit.start + self.index.finder.keyword_len(hit.keyword);
                 let line = window_around(haystack, hit.start, end, false);
                 keyword_line_end = line.end;
                 let (percent, json) = escapes(&haystack[line.clone()]);
@@ -335,7 +298,7 @@ impl Detector {
     /// seen by the prefilter alone.
     /// Refuted matches (a failed checksum) are left out.
     pub(crate) fn find_unresolved(&self, haystack: &[u8], wanted: impl Fn(usize) -> bool) -> Vec<Match> {
-        let mut found = self.find_in_windows(haystack, &self.finder.find_all(haystack), wanted);
+        let mut found = self.find_in_windows(haystack, &self.index.finder.find_all(haystack), wanted);
         found.retain(|m| !m.refuted);
         found
     }
@@ -343,7 +306,7 @@ impl Detector {
     /// Whether `rule` matches somewhere in `haystack` with a value whose checksum fails (what
     /// `rules check` says about an example that is not found for that reason).
     pub(crate) fn refutes(&self, haystack: &[u8], rule: usize) -> bool {
-        self.find_in_windows(haystack, &self.finder.find_all(haystack), |r| r == rule)
+        self.find_in_windows(haystack, &self.index.finder.find_all(haystack), |r| r == rule)
             .iter()
             .any(|m| m.refuted)
     }
@@ -379,8 +342,9 @@ impl Detector {
             merge_window(list, window);
         };
         for hit in hits {
-            let end = hit.start + self.finder.keyword_len(hit.keyword);
-            for &rule in &self.keyword_rules[hit.keyword] {
+            let end = hit.start + self.index.finder.keyword_len(hit.keyword);
+            for &rule in self.index.rules_of(hit.keyword) {
+                let rule = rule as usize;
                 add(rule, hit.start, end);
             }
         }

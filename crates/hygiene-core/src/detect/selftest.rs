@@ -139,19 +139,19 @@ impl Detector {
     /// text, keywords found more than [`HITS_PER_MB_LIMIT`] times per MB of it.
     pub fn keyword_warnings(&self, sample: Option<&[u8]>) -> Vec<KeywordWarning> {
         let rules_of = |keyword: usize| -> Vec<String> {
-            self.keyword_rules[keyword].iter().map(|&r| self.rules()[r].id.clone()).collect()
+            self.index.rules_of(keyword).iter().map(|&r| self.rules()[r as usize].id.clone()).collect()
         };
-        let name = |keyword: usize| String::from_utf8_lossy(self.finder.keyword(keyword)).into_owned();
+        let name = |keyword: usize| String::from_utf8_lossy(self.index.finder.keyword(keyword)).into_owned();
         let mut warnings = Vec::new();
-        let mut hits = vec![0usize; self.keyword_rules.len()];
+        let mut hits = vec![0usize; self.index.len()];
         if let Some(sample) = sample {
-            for hit in self.finder.find_all(sample) {
+            for hit in self.index.finder.find_all(sample) {
                 hits[hit.keyword] += 1;
             }
         }
         let megabytes = sample.map_or(0.0, |s| s.len() as f64 / 1e6);
         for (keyword, &count) in hits.iter().enumerate() {
-            if self.keyword_rules[keyword].is_empty() {
+            if self.index.rules_of(keyword).is_empty() {
                 continue; // a trigger for decoding only (encoded secrets): it runs no rule
             }
             let per_mb = if megabytes > 0.0 { count as f64 / megabytes } else { 0.0 };
@@ -163,7 +163,7 @@ impl Detector {
                         "found {per_mb:.0} times per MB of the sample: its rules run on many lines"
                     ),
                 });
-            } else if self.finder.is_common(keyword) {
+            } else if self.index.finder.is_common(keyword) {
                 warnings.push(KeywordWarning {
                     keyword: name(keyword),
                     rules: rules_of(keyword),
