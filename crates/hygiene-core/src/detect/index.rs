@@ -12,19 +12,28 @@
 //! snapshot costs start-up time, never findings. A test rebuilds the index and compares it
 //! with the snapshot byte for byte; `HYGIENE_BLESS=1` rewrites the snapshot.
 //!
-//! The format is private to this module and little-endian: a magic, the digest, then each
-//! table as a `u32` count followed by its items.
+//! Decoding copies nothing: the snapshot is compiled in aligned to eight bytes, and the finder
+//! borrows its tables where they lie (checked first, so that nothing in them can make a search
+//! index out of bounds); only the few thousand decoding triggers are read into a vector. The
+//! format is private to this module and little-endian (a big-endian build builds the index):
+//! a magic, the digest, then each table as a `u64` byte length and its items, padded to eight
+//! bytes.
 use std::hash::Hasher;
 
 use super::decode::{self, Fragment, Trigger};
-use super::keywords::{FinderParts, KeywordFinder};
+use super::keywords::{FinderTables, KeywordFinder, Table};
 use crate::rules::Rule;
 
+/// Bytes aligned to eight, so that tables of `u16`, `u32` and `u64` words can be lent from
+/// them in place.
+#[repr(C, align(8))]
+struct Aligned<T: ?Sized>(T);
+
 /// The snapshot of the built-in rules' index (see the module documentation).
-static BUILTIN_SNAPSHOT: &[u8] = include_bytes!("builtin_index.bin");
+static BUILTIN_SNAPSHOT: &Aligned<[u8]> = &Aligned(*include_bytes!("builtin_index.bin"));
 
 /// First bytes of a snapshot; the digit is the format's version.
-const MAGIC: &[u8; 8] = b"HYGKIDX1";
+const MAGIC: &[u8; 8] = b"HYGKIDX2";
 
 /// The source of everything that decides what the index holds: a change to any of them
 /// changes the digest, and the snapshot is no longer used until it is rewritten.
@@ -45,9 +54,9 @@ const TESTS: &str = "\n#[cfg(test)]\nmod tests {";
 #[derive(Debug)]
 pub(crate) struct KeywordIndex {
     pub(crate) finder: KeywordFinder,
-    rule_starts: Vec<u32>,
-    rules: Vec<u32>,
-    trigger_starts: Vec<u32>,
+    rule_starts: Table<[u32]>,
+    rules: Table<[u32]>,
+    trigger_starts: Table<[u32]>,
     triggers: Vec<Trigger>,
 }
 
@@ -56,15 +65,10 @@ impl KeywordIndex {
     /// code, else built.
     pub(crate) fn new(rules: &[Rule]) -> Result<KeywordIndex, crate::Error> {
         let digest = digest(rules);
-        match KeywordIndex::decode(BUILTIN_SNAPSHOT, digest, rules.len()) {
+        match KeywordIndex::decode(&BUILTIN_SNAPSHOT.0, digest, rules.len()) {
             Some(index) => Ok(index),
             None => KeywordIndex::build(rules),
         }
-    }
-
-    /// Whether every rule the index selects is one of `count` rules.
-    fn selects_rules_below(&self, count: usize) -> bool {
-        self.rules.iter().all(|&rule| (rule as usize) < count)
     }
 
     /// Builds the index: each rule's keywords in rule order, each word once, then the
@@ -114,7 +118,13 @@ impl KeywordIndex {
         let finder = KeywordFinder::new(&keywords)?;
         let (rule_starts, rules) = flatten(keyword_rules)?;
         let (trigger_starts, triggers) = flatten(keyword_triggers)?;
-        Ok(KeywordIndex { finder, rule_starts, rules, trigger_starts, triggers })
+        Ok(KeywordIndex {
+            finder,
+            rule_starts: rule_starts.into(),
+            rules: rules.into(),
+            trigger_starts: trigger_starts.into(),
+            triggers,
+        })
     }
 
     /// How many words the index holds.
@@ -137,30 +147,27 @@ impl KeywordIndex {
     /// The snapshot of this index, made from rules whose digest is `digest`.
     #[cfg(test)]
     fn encode(&self, digest: u64) -> Vec<u8> {
-        let FinderParts { text, starts, slots, tags, owners, bucket_starts, common } = self.finder.parts();
+        let FinderTables { text, starts, slots, tags, owners, bucket_starts, common } = self.finder.tables();
         let mut out = Vec::with_capacity(1 << 20);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&digest.to_le_bytes());
-        let count = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&(n as u32).to_le_bytes());
-        let words = |out: &mut Vec<u8>, items: &[u32]| {
-            count(out, items.len());
-            items.iter().for_each(|w| out.extend_from_slice(&w.to_le_bytes()));
+        let mut section = |bytes: Vec<u8>| {
+            out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            out.extend_from_slice(&bytes);
+            out.resize(out.len().next_multiple_of(8), 0);
         };
-        count(&mut out, text.len());
-        out.extend_from_slice(&text);
-        words(&mut out, &starts);
-        count(&mut out, slots.len());
-        slots.iter().for_each(|s| out.extend_from_slice(&s.to_le_bytes()));
-        count(&mut out, tags.len());
-        out.extend_from_slice(&tags);
-        words(&mut out, &owners.concat());
-        words(&mut out, &bucket_starts);
-        count(&mut out, common.len());
-        out.extend(common.iter().map(|&c| u8::from(c)));
-        words(&mut out, &self.rule_starts);
-        words(&mut out, &self.rules);
-        words(&mut out, &self.trigger_starts);
-        count(&mut out, self.triggers.len());
+        let words = |items: &[u32]| items.iter().flat_map(|w| w.to_le_bytes()).collect::<Vec<u8>>();
+        section(text.to_vec());
+        section(words(starts));
+        section(slots.iter().flat_map(|w| w.to_le_bytes()).collect());
+        section(tags.to_vec());
+        section(owners.iter().flatten().flat_map(|w| w.to_le_bytes()).collect());
+        section(words(bucket_starts));
+        section(common.to_vec());
+        section(words(&self.rule_starts));
+        section(words(&self.rules));
+        section(words(&self.trigger_starts));
+        let mut triggers = Vec::new();
         for trigger in &self.triggers {
             let (kind, fragment) = match trigger {
                 Trigger::Fragment(fragment) => (0, fragment.as_bytes()),
@@ -169,47 +176,41 @@ impl KeywordIndex {
                 Trigger::SecretDocument => (3, &[][..]),
                 Trigger::PercentLine => (4, &[][..]),
             };
-            out.push(kind);
-            out.push(fragment.len() as u8);
-            out.extend_from_slice(fragment);
+            triggers.push(kind);
+            triggers.push(fragment.len() as u8);
+            triggers.extend_from_slice(fragment);
         }
+        section(triggers);
         out
     }
 
-    /// The index a snapshot holds, if it was made from rules whose digest is `digest` and
-    /// hangs together (every table in bounds of the others, `rule_count` rules).
-    fn decode(snapshot: &[u8], digest: u64, rule_count: usize) -> Option<KeywordIndex> {
+    /// The index a snapshot holds, its tables lent, if it was made from rules whose digest is
+    /// `digest` and hangs together (every table in bounds of the others, `rule_count` rules).
+    fn decode(snapshot: &'static [u8], digest: u64, rule_count: usize) -> Option<KeywordIndex> {
+        if cfg!(target_endian = "big") {
+            return None; // the words are little-endian
+        }
         let mut input = Reader(snapshot);
-        if input.take(MAGIC.len())? != MAGIC || input.u32s(2)? != [digest as u32, (digest >> 32) as u32] {
+        if input.take(MAGIC.len())? != MAGIC || input.take(8)? != digest.to_le_bytes() {
             return None;
         }
-        let text_len = input.count()?;
-        let text = input.take(text_len)?.to_vec();
-        let starts = input.list()?;
-        let slot_count = input.count()?;
-        let slots = input
-            .take(slot_count.checked_mul(2)?)?
-            .chunks_exact(2)
-            .map(|s| u16::from_le_bytes([s[0], s[1]]))
-            .collect();
-        let tag_count = input.count()?;
-        let tags = input.take(tag_count)?.to_vec();
-        let owners = input.list()?;
-        if owners.len() % 9 != 0 {
-            return None;
-        }
-        let owners = owners.chunks_exact(9).map(|o| <[u32; 9]>::try_from(o).unwrap_or_default()).collect();
-        let bucket_starts = input.list()?;
-        let common_len = input.count()?;
-        let common = input.take(common_len)?.iter().map(|&c| c != 0).collect();
-        let rule_starts = input.list()?;
-        let rules = input.list()?;
-        let trigger_starts = input.list()?;
-        let trigger_count = input.count()?;
-        let mut triggers = Vec::with_capacity(trigger_count.min(snapshot.len()));
-        for _ in 0..trigger_count {
-            let [kind, len] = <[u8; 2]>::try_from(input.take(2)?).ok()?;
-            let fragment = input.take(usize::from(len))?;
+        let text = input.section()?;
+        let starts = input.words()?;
+        let slots = bytemuck::try_from_bytes(input.section()?).ok()?;
+        let tags = bytemuck::try_from_bytes(input.section()?).ok()?;
+        let owners = bytemuck::try_cast_slice(input.section()?).ok()?;
+        let bucket_starts = input.words()?;
+        let common = input.section()?;
+        let finder =
+            KeywordFinder::lend(FinderTables { text, starts, slots, tags, owners, bucket_starts, common })?;
+        let rule_starts = input.words()?;
+        let rules = input.words()?;
+        let trigger_starts = input.words()?;
+        let mut encoded = Reader(input.section()?);
+        let mut triggers = Vec::new();
+        while !encoded.0.is_empty() {
+            let [kind, len] = <[u8; 2]>::try_from(encoded.take(2)?).ok()?;
+            let fragment = encoded.take(usize::from(len))?;
             triggers.push(match (kind, fragment.len()) {
                 (0, 1..) => Trigger::Fragment(Fragment::new(fragment)),
                 (1, 0) => Trigger::Base64Line,
@@ -226,15 +227,17 @@ impl KeywordIndex {
                 && cut.last().is_some_and(|&end| end as usize == items)
                 && cut.windows(2).all(|pair| pair[0] <= pair[1])
         };
-        let fits =
-            input.0.is_empty() && cuts(&rule_starts, rules.len()) && cuts(&trigger_starts, triggers.len());
-        if !fits {
-            return None;
-        }
-        let parts = FinderParts { text, starts, slots, tags, owners, bucket_starts, common };
-        let finder = KeywordFinder::from_parts(parts)?;
-        let index = KeywordIndex { finder, rule_starts, rules, trigger_starts, triggers };
-        index.selects_rules_below(rule_count).then_some(index)
+        let fits = input.0.is_empty()
+            && cuts(rule_starts, rules.len())
+            && cuts(trigger_starts, triggers.len())
+            && rules.iter().all(|&rule| (rule as usize) < rule_count);
+        fits.then(|| KeywordIndex {
+            finder,
+            rule_starts: Table::Lent(rule_starts),
+            rules: Table::Lent(rules),
+            trigger_starts: Table::Lent(trigger_starts),
+            triggers,
+        })
     }
 }
 
@@ -279,10 +282,10 @@ fn digest(rules: &[Rule]) -> u64 {
 }
 
 /// Reads a snapshot front to back; every read is `None` past the end.
-struct Reader<'a>(&'a [u8]);
+struct Reader(&'static [u8]);
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+impl Reader {
+    fn take(&mut self, len: usize) -> Option<&'static [u8]> {
         if len > self.0.len() {
             return None;
         }
@@ -291,19 +294,17 @@ impl<'a> Reader<'a> {
         Some(head)
     }
 
-    fn count(&mut self) -> Option<usize> {
-        Some(self.u32s(1)?[0] as usize)
+    /// A section: its byte length, its bytes, and the padding to eight bytes.
+    fn section(&mut self) -> Option<&'static [u8]> {
+        let len = usize::try_from(u64::from_le_bytes(self.take(8)?.try_into().ok()?)).ok()?;
+        let bytes = self.take(len)?;
+        self.take(len.next_multiple_of(8) - len)?;
+        Some(bytes)
     }
 
-    fn u32s(&mut self, count: usize) -> Option<Vec<u32>> {
-        let bytes = self.take(count.checked_mul(4)?)?;
-        Some(bytes.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect())
-    }
-
-    /// A count and that many words.
-    fn list(&mut self) -> Option<Vec<u32>> {
-        let count = self.count()?;
-        self.u32s(count)
+    /// A section of `u32` words, lent in place.
+    fn words(&mut self) -> Option<&'static [u32]> {
+        bytemuck::try_cast_slice(self.section()?).ok()
     }
 }
 
@@ -319,6 +320,13 @@ mod tests {
         (rules, index)
     }
 
+    /// `bytes` where a snapshot lies: aligned to eight and never freed (a test's few copies).
+    fn lent(bytes: &[u8]) -> &'static [u8] {
+        let mut words = vec![0u64; bytes.len().div_ceil(8)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        &bytemuck::cast_slice(Vec::leak(words))[..bytes.len()]
+    }
+
     /// The checked-in snapshot is what the built-in rules build today. After a change to the
     /// rules or to the code that builds the index, run
     /// `HYGIENE_BLESS=1 cargo test -p hygiene-core builtin_snapshot` to rewrite it.
@@ -326,7 +334,10 @@ mod tests {
     fn builtin_snapshot_is_the_index_the_builtin_rules_build() {
         let (rules, index) = builtin();
         let fresh = index.encode(digest(&rules));
-        if fresh == BUILTIN_SNAPSHOT {
+        if fresh == BUILTIN_SNAPSHOT.0 {
+            // And start-up uses it: the index it returns lends the snapshot's tables.
+            let used = KeywordIndex::new(&rules).unwrap();
+            assert!(matches!(used.rules, Table::Lent(_)));
             return;
         }
         if std::env::var_os("HYGIENE_BLESS").is_some_and(|v| v == "1") {
@@ -345,15 +356,18 @@ mod tests {
         let (rules, built) = builtin();
         let digest = digest(&rules);
         let snapshot = built.encode(digest);
-        let decoded = KeywordIndex::decode(&snapshot, digest, rules.len()).expect("decodes");
+        let decoded = KeywordIndex::decode(lent(&snapshot), digest, rules.len()).expect("decodes");
         assert_eq!(decoded.encode(digest), snapshot);
-        assert_eq!(decoded.finder.parts(), built.finder.parts());
-        assert_eq!((&decoded.rule_starts, &decoded.rules), (&built.rule_starts, &built.rules));
-        assert_eq!((&decoded.trigger_starts, &decoded.triggers), (&built.trigger_starts, &built.triggers));
-        // What the pass finds with the derived tables (slots, tags, buckets) is the same too.
+        assert_eq!(decoded.finder.tables(), built.finder.tables());
+        assert_eq!((&*decoded.rule_starts, &*decoded.rules), (&*built.rule_starts, &*built.rules));
+        assert_eq!((&*decoded.trigger_starts, &decoded.triggers), (&*built.trigger_starts, &built.triggers));
+        // What the pass finds with the lent tables is the same too.
         let text = b"export GITHUB_TOKEN=ghp_x; kind: Secret; Z2hwX; api_key_b64=; aws_secret_access_key";
         assert!(!built.finder.find_all(text).is_empty());
         assert_eq!(decoded.finder.find_all(text), built.finder.find_all(text));
+        // Another digest, or fewer rules than it selects: not used.
+        assert!(KeywordIndex::decode(lent(&snapshot), digest ^ 1, rules.len()).is_none());
+        assert!(KeywordIndex::decode(lent(&snapshot), digest, 10).is_none());
     }
 
     #[test]
@@ -375,8 +389,9 @@ keywords = ["zzqx_"]
 "#;
         more.add_file("custom.toml", pack).unwrap();
         assert_ne!(digest(&more.rules), digest(&rules));
-        assert!(KeywordIndex::decode(&snapshot, digest(&more.rules), more.rules.len()).is_none());
+        assert!(KeywordIndex::decode(lent(&snapshot), digest(&more.rules), more.rules.len()).is_none());
         let index = KeywordIndex::new(&more.rules).unwrap();
+        assert!(matches!(index.rules, Table::Built(_)));
         let hits: Vec<_> =
             index.finder.find_all(b"token zzqx_abcdefgh").into_iter().filter(|h| h.start == 6).collect();
         assert_eq!(hits.len(), 1);
@@ -388,23 +403,25 @@ keywords = ["zzqx_"]
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(32))]
         /// A damaged snapshot is refused or decodes to tables that stay in bounds: never a
-        /// panic at start-up.
+        /// panic at start-up nor in a search.
         #[test]
         fn a_damaged_snapshot_never_panics(cut in 0usize..1 << 20, flips in prop::collection::vec((0usize..1 << 20, 1u8..), 1..4)) {
-            let snapshot = BUILTIN_SNAPSHOT;
+            let snapshot = &BUILTIN_SNAPSHOT.0;
             prop_assume!(snapshot.len() > 16);
-            let mut damaged = snapshot[..cut % snapshot.len()].to_vec();
-            prop_assert!(KeywordIndex::decode(&damaged, u64::from_le_bytes(snapshot[8..16].try_into().unwrap()), usize::MAX).is_none());
-            damaged = snapshot.to_vec();
+            let digest = u64::from_le_bytes(snapshot[8..16].try_into().unwrap());
+            let truncated = lent(&snapshot[..cut % snapshot.len()]);
+            prop_assert!(KeywordIndex::decode(truncated, digest, usize::MAX).is_none());
+            let mut damaged = snapshot.to_vec();
             for (at, flip) in flips {
                 let at = 16 + at % (damaged.len() - 16);
                 damaged[at] ^= flip;
             }
-            let digest = u64::from_le_bytes(snapshot[8..16].try_into().unwrap());
-            if let Some(index) = KeywordIndex::decode(&damaged, digest, 1 << 16) {
-                let _ = index.finder.find_all(b"aws_secret_access_key ghp_ kind: secret eyJhbGci");
+            if let Some(index) = KeywordIndex::decode(lent(&damaged), digest, 1 << 16) {
+                for hit in index.finder.find_all(b"aws_secret_access_key ghp_ kind: secret eyJhbGci") {
+                    let _ = (index.rules_of(hit.keyword), index.triggers_of(hit.keyword));
+                }
             }
         }
     }

@@ -32,44 +32,68 @@ pub(crate) struct Occurrence {
     pub(crate) keyword: usize,
 }
 
-/// A keyword registered under a gram: which keyword, and where the gram sits in it.
-#[derive(Debug, Clone, Copy)]
-struct GramOwner {
-    /// The key of the keyword's gram: the gram and the byte after it ([`key_at`]).
-    key: u32,
-    keyword: u32,
-    offset: u32,
-    /// The keyword's first and last eight bytes (fewer for a shorter keyword), folded, and the
-    /// masks of the bytes they hold: two loads reject almost every owner whose gram matched
-    /// by chance or that shares its gram with other keywords (a vendor's compound keywords,
-    /// `etherscan_api_key` and `etherscan_key`, share the vendor name's rarest gram).
-    head: u64,
-    head_mask: u64,
-    tail: u64,
+/// A keyword registered under a gram, as five words (plain words, so the built-in snapshot can
+/// lend its table as is): the key of the keyword's gram (the gram and the byte after it,
+/// [`key_at`]) in the low half of the first word and the keyword's index in the high half; where
+/// the gram sits in the keyword; then the keyword's first and last eight bytes (fewer for a
+/// shorter keyword), folded, and the mask of the bytes the first word holds. The two words reject
+/// almost every owner whose gram matched by chance or that shares its gram with other keywords
+/// (a vendor's compound keywords, `etherscan_api_key` and `etherscan_key`, share the vendor
+/// name's rarest gram).
+type GramOwner = [u64; 5];
+
+/// A gram owner's parts (see [`GramOwner`]).
+trait Owner {
+    fn key(&self) -> u32;
+    fn keyword(&self) -> u32;
+    fn offset(&self) -> u32;
+    fn rejects(&self, haystack: &[u8], start: usize, len: usize) -> bool;
 }
 
-impl GramOwner {
-    fn new(key: u32, keyword_index: usize, offset: usize, keyword: &[u8]) -> GramOwner {
-        let (head, head_mask) = folded_prefix(&keyword[..keyword.len().min(8)]);
-        let tail_start = keyword.len().saturating_sub(8);
-        let (tail, _) = folded_prefix(&keyword[tail_start..]);
-        GramOwner { key, keyword: keyword_index as u32, offset: offset as u32, head, head_mask, tail }
+/// The owner of the gram at `offset` of `keyword` (keyword number `keyword_index`) under `key`.
+fn gram_owner(key: u32, keyword_index: usize, offset: usize, keyword: &[u8]) -> GramOwner {
+    let (head, head_mask) = folded_prefix(&keyword[..keyword.len().min(8)]);
+    let tail_start = keyword.len().saturating_sub(8);
+    let (tail, _) = folded_prefix(&keyword[tail_start..]);
+    [u64::from(key) | ((keyword_index as u64) << 32), offset as u64, head, head_mask, tail]
+}
+
+/// The same owner under another key.
+fn with_key(owner: GramOwner, key: u32) -> GramOwner {
+    let mut owner = owner;
+    owner[0] = (owner[0] & !u64::from(u32::MAX)) | u64::from(key);
+    owner
+}
+
+impl Owner for GramOwner {
+    #[inline(always)]
+    fn key(&self) -> u32 {
+        self[0] as u32
     }
-}
 
-impl GramOwner {
+    #[inline(always)]
+    fn keyword(&self) -> u32 {
+        (self[0] >> 32) as u32
+    }
+
+    #[inline(always)]
+    fn offset(&self) -> u32 {
+        self[1] as u32
+    }
+
     /// Whether the words at the keyword's ends rule it out at `start` (false when they
     /// cannot be read: the exact comparison then decides alone).
     #[inline(always)]
     fn rejects(&self, haystack: &[u8], start: usize, len: usize) -> bool {
+        let [_, _, head_word, head_mask, tail_word] = *self;
         if let Some(head) = word_at(haystack, start) {
-            if fold(head) & self.head_mask != self.head {
+            if fold(head) & head_mask != head_word {
                 return true;
             }
         }
         if len > 8 {
             if let Some(tail) = word_at(haystack, start + len - 8) {
-                return fold(tail) != self.tail;
+                return fold(tail) != tail_word;
             }
         }
         false
@@ -99,43 +123,67 @@ fn word_at(haystack: &[u8], at: usize) -> Option<u64> {
 pub(crate) struct KeywordFinder {
     /// Every keyword, lowercase, end to end (one allocation for thousands of keywords);
     /// keyword `i` is `text[starts[i]..starts[i + 1]]`.
-    text: Vec<u8>,
-    starts: Vec<u32>,
+    text: Table<[u8]>,
+    starts: Table<[u32]>,
     /// Per hash slot: 0 if no gram hashes to it, else the mark of its owners' bucket.
-    slots: Box<[u16; SLOTS]>,
+    slots: Table<[u16; SLOTS]>,
     /// Per hash slot, the byte the pass reads at every position: 0 if no gram hashes to it,
     /// else the [`tag`] its grams share (odd), or [`MIXED_TAGS`] if they do not. A byte table
     /// is half the size of the marks (64 KiB: the pass stays in the fastest caches it can),
     /// and the tag turns away the text grams that merely share a slot with a keyword's
     /// (`or `, ` fo` of log prose) before the owners are looked up.
-    tags: Box<[u8; SLOTS]>,
+    tags: Table<[u8; SLOTS]>,
     /// Owners sorted by gram hash.
-    owners: Vec<GramOwner>,
+    owners: Table<[GramOwner]>,
     /// For a slot marked `k`, the owners hashing to it:
     /// `owners[bucket_starts[k - 1]..bucket_starts[k]]`. Marks are 16 bits wide, so every slot
     /// has its own bucket however many keywords there are (the base64 forms of the keywords,
     /// for encoded secrets, triple their number).
-    bucket_starts: Vec<u32>,
+    bucket_starts: Table<[u32]>,
     /// Keywords under three bytes and the automaton that finds them (overlapping semantics).
     short: Option<(AhoCorasick, Vec<usize>)>,
-    /// Per keyword: every 3-byte piece of it is common in ordinary text (or it has none), so
-    /// the exact check runs wherever that text appears.
-    common: Vec<bool>,
+    /// Per keyword, 1 if every 3-byte piece of it is common in ordinary text (or it has none),
+    /// so the exact check runs wherever that text appears; else 0.
+    common: Table<[u8]>,
 }
 
-/// Every table of a [`KeywordFinder`] but the short keywords' automaton, as plain words:
-/// the snapshot of the built-in keyword index (the `index` module) stores these.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FinderParts {
-    pub(crate) text: Vec<u8>,
-    pub(crate) starts: Vec<u32>,
-    pub(crate) slots: Vec<u16>,
-    pub(crate) tags: Vec<u8>,
-    /// Per gram owner, in slot order: key, keyword, offset, then the head, head mask and
-    /// tail words, each as its low and high half.
-    pub(crate) owners: Vec<[u32; 9]>,
-    pub(crate) bucket_starts: Vec<u32>,
-    pub(crate) common: Vec<bool>,
+/// A table of the finder or the keyword index: lent by the built-in snapshot, which is
+/// compiled into the library (start-up then copies nothing), or built at run time.
+#[derive(Debug)]
+pub(crate) enum Table<T: ?Sized + 'static> {
+    Lent(&'static T),
+    Built(Box<T>),
+}
+
+impl<T: ?Sized> std::ops::Deref for Table<T> {
+    type Target = T;
+
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        match self {
+            Table::Lent(table) => table,
+            Table::Built(table) => table,
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for Table<[T]> {
+    fn from(items: Vec<T>) -> Table<[T]> {
+        Table::Built(items.into_boxed_slice())
+    }
+}
+
+/// Every table of a [`KeywordFinder`] but the short keywords' automaton: what the snapshot
+/// of the built-in keyword index (the `index` module) stores, and lends back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FinderTables<'a> {
+    pub(crate) text: &'a [u8],
+    pub(crate) starts: &'a [u32],
+    pub(crate) slots: &'a [u16; SLOTS],
+    pub(crate) tags: &'a [u8; SLOTS],
+    pub(crate) owners: &'a [GramOwner],
+    pub(crate) bucket_starts: &'a [u32],
+    pub(crate) common: &'a [u8],
 }
 
 /// Case-folds eight bytes at once: ASCII letters are lowered by setting bit 0x20. Other bytes
@@ -361,7 +409,7 @@ impl KeywordFinder {
         penalty.extend(domain_grams().into_iter().map(|g| (g, DOMAIN_GRAM_PENALTY)));
         penalty.extend(common_grams().into_iter().map(|g| (g, COMMON_GRAM_PENALTY)));
         let mut owners = Vec::new();
-        let mut is_common = vec![false; keywords.len()];
+        let mut is_common = vec![0u8; keywords.len()];
         // How many keywords hold each key. A key many keywords share is the credential
         // vocabulary itself (`pike` of `apikey`, `-api` of `-api-`): frequent in exactly the
         // text a scanner reads, and every occurrence would be checked against all of them.
@@ -381,7 +429,7 @@ impl KeywordFinder {
         };
         for (index, keyword) in keywords.iter().enumerate() {
             if keyword.len() < 3 {
-                is_common[index] = true;
+                is_common[index] = 1;
                 continue;
             }
             // Each offset scored once; the first of equal scores wins, as `min_by` would pick.
@@ -410,18 +458,19 @@ impl KeywordFinder {
                 }
             }
             let (offset, _) = best;
-            is_common[index] = penalty.get(&trigram_of(&keyword[offset..])) == Some(&COMMON_GRAM_PENALTY);
+            is_common[index] =
+                u8::from(penalty.get(&trigram_of(&keyword[offset..])) == Some(&COMMON_GRAM_PENALTY));
             if offset < last {
-                owners.push(GramOwner::new(key_in(keyword, offset), index, offset, keyword));
+                owners.push(gram_owner(key_in(keyword, offset), index, offset, keyword));
             } else {
-                let owner = GramOwner::new(0, index, offset, keyword);
-                owners.extend(keys_of_any_next(&keyword[offset..]).map(|key| GramOwner { key, ..owner }));
+                let owner = gram_owner(0, index, offset, keyword);
+                owners.extend(keys_of_any_next(&keyword[offset..]).map(|key| with_key(owner, key)));
             }
         }
         // By slot, then keyword (the order owners were pushed in: a stable sort's result),
         // sorting packed keys rather than the owners themselves.
         let mut order: Vec<u64> =
-            owners.iter().enumerate().map(|(i, o)| ((hash(o.key) as u64) << 32) | i as u64).collect();
+            owners.iter().enumerate().map(|(i, o)| ((hash(o.key()) as u64) << 32) | i as u64).collect();
         order.sort_unstable();
         let owners: Vec<GramOwner> = order.iter().map(|&key| owners[key as u32 as usize]).collect();
         KeywordFinder::assemble(text, starts, owners, is_common)
@@ -433,56 +482,57 @@ impl KeywordFinder {
         text: Vec<u8>,
         starts: Vec<u32>,
         owners: Vec<GramOwner>,
-        common: Vec<bool>,
+        common: Vec<u8>,
     ) -> Result<KeywordFinder, crate::Error> {
         let mut slots = Box::new([0u16; SLOTS]);
         let mut tags = Box::new([0u8; SLOTS]);
         let mut bucket_starts: Vec<u32> = vec![0];
         let mut at = 0;
         while at < owners.len() {
-            let h = hash(owners[at].key);
-            let end = at + owners[at..].iter().take_while(|o| hash(o.key) == h).count();
+            let h = hash(owners[at].key());
+            let end = at + owners[at..].iter().take_while(|o| hash(o.key()) == h).count();
             let end_offset = u32::try_from(end)
                 .map_err(|_| crate::Error::Prefilter("over 4 billion keyword grams".into()))?;
             bucket_starts.push(end_offset);
             // At most SLOTS buckets, one per slot: the mark fits (SLOTS is 2^16).
             slots[h] = u16::try_from(bucket_starts.len() - 1).unwrap_or(u16::MAX);
-            let first = tag(owners[at].key);
-            tags[h] = if owners[at..end].iter().all(|o| tag(o.key) == first) { first } else { MIXED_TAGS };
+            let first = tag(owners[at].key());
+            tags[h] = if owners[at..end].iter().all(|o| tag(o.key()) == first) { first } else { MIXED_TAGS };
             at = end;
         }
         let short = short_automaton(&text, &starts)?;
-        Ok(KeywordFinder { text, starts, slots, tags, owners, bucket_starts, short, common })
+        Ok(KeywordFinder {
+            text: text.into(),
+            starts: starts.into(),
+            slots: Table::Built(slots),
+            tags: Table::Built(tags),
+            owners: owners.into(),
+            bucket_starts: bucket_starts.into(),
+            short,
+            common: common.into(),
+        })
     }
 
     /// Every table of the finder, for the snapshot of the built-in keyword index.
     #[cfg(test)]
-    pub(crate) fn parts(&self) -> FinderParts {
-        let halves = |word: u64| [word as u32, (word >> 32) as u32];
-        FinderParts {
-            text: self.text.clone(),
-            starts: self.starts.clone(),
-            slots: self.slots.to_vec(),
-            tags: self.tags.to_vec(),
-            owners: self
-                .owners
-                .iter()
-                .map(|o| {
-                    let ([h0, h1], [m0, m1], [t0, t1]) =
-                        (halves(o.head), halves(o.head_mask), halves(o.tail));
-                    [o.key, o.keyword, o.offset, h0, h1, m0, m1, t0, t1]
-                })
-                .collect(),
-            bucket_starts: self.bucket_starts.clone(),
-            common: self.common.clone(),
+    pub(crate) fn tables(&self) -> FinderTables<'_> {
+        FinderTables {
+            text: &self.text,
+            starts: &self.starts,
+            slots: &self.slots,
+            tags: &self.tags,
+            owners: &self.owners,
+            bucket_starts: &self.bucket_starts,
+            common: &self.common,
         }
     }
 
-    /// The finder [`KeywordFinder::parts`] came from, read rather than computed; `None` when
-    /// the tables do not hang together (a keyword, bucket or mark out of bounds), so a damaged
-    /// snapshot is rebuilt rather than trusted. Nothing read here can make a search panic.
-    pub(crate) fn from_parts(parts: FinderParts) -> Option<KeywordFinder> {
-        let FinderParts { text, starts, slots, tags, owners, bucket_starts, common } = parts;
+    /// The finder whose tables [`KeywordFinder::tables`] gave, lent rather than copied;
+    /// `None` when they do not hang together (a keyword, bucket or mark out of bounds), so a
+    /// damaged snapshot is rebuilt rather than trusted: nothing lent here can make a search
+    /// panic.
+    pub(crate) fn lend(tables: FinderTables<'static>) -> Option<KeywordFinder> {
+        let FinderTables { text, starts, slots, tags, owners, bucket_starts, common } = tables;
         let keywords = common.len();
         let buckets = bucket_starts.len().checked_sub(1)?;
         let fits = starts.len() == keywords + 1
@@ -492,42 +542,40 @@ impl KeywordFinder {
             && bucket_starts.first() == Some(&0)
             && bucket_starts.last().is_some_and(|&end| end as usize == owners.len())
             && bucket_starts.windows(2).all(|pair| pair[0] <= pair[1])
-            && owners.iter().all(|o| (o[1] as usize) < keywords)
-            && slots.iter().all(|&mark| usize::from(mark) <= buckets);
-        let slots: Box<[u16; SLOTS]> = slots.into_boxed_slice().try_into().ok()?;
-        let tags: Box<[u8; SLOTS]> = tags.into_boxed_slice().try_into().ok()?;
+            && owners.iter().all(|o| (o.keyword() as usize) < keywords)
+            && slots.iter().all(|&mark| usize::from(mark) <= buckets)
+            // A tagged slot has a bucket: the pass looks one up for every tag that fits.
+            && slots.iter().zip(tags.iter()).all(|(&mark, &tag)| (mark == 0) == (tag == 0));
         if !fits {
             return None;
         }
-        let word = |low: u32, high: u32| u64::from(low) | (u64::from(high) << 32);
-        let owners = owners
-            .iter()
-            .map(|o| GramOwner {
-                key: o[0],
-                keyword: o[1],
-                offset: o[2],
-                head: word(o[3], o[4]),
-                head_mask: word(o[5], o[6]),
-                tail: word(o[7], o[8]),
-            })
-            .collect();
-        let short = short_automaton(&text, &starts).ok()?;
-        Some(KeywordFinder { text, starts, slots, tags, owners, bucket_starts, short, common })
+        Some(KeywordFinder {
+            text: Table::Lent(text),
+            starts: Table::Lent(starts),
+            slots: Table::Lent(slots),
+            tags: Table::Lent(tags),
+            owners: Table::Lent(owners),
+            bucket_starts: Table::Lent(bucket_starts),
+            short: short_automaton(text, starts).ok()?,
+            common: Table::Lent(common),
+        })
     }
 
     #[inline(always)]
-    fn slot_tag(&self, key: u32) -> u8 {
-        self.tags[hash(key) & (SLOTS - 1)]
+    fn slot_tag(tags: &[u8; SLOTS], key: u32) -> u8 {
+        tags[hash(key) & (SLOTS - 1)]
     }
 
     #[inline(always)]
-    fn mark(&self, key: u32) -> u16 {
-        self.slots[hash(key) & (SLOTS - 1)]
+    fn mark(slots: &[u16; SLOTS], key: u32) -> u16 {
+        slots[hash(key) & (SLOTS - 1)]
     }
 
     /// Every occurrence of every keyword in `haystack`, sorted by start.
     pub(crate) fn find_all(&self, haystack: &[u8]) -> Vec<Occurrence> {
         let mut found = Vec::new();
+        // The tables once, not through their owner at every position.
+        let (tags, slots): (&[u8; SLOTS], &[u16; SLOTS]) = (&self.tags, &self.slots);
         let mut at = 0;
         // Nine positions per two overlapping 8-byte loads (each key reads four bytes).
         while at + 12 <= haystack.len() {
@@ -548,13 +596,13 @@ impl KeywordFinder {
             // most loads meet a used slot somewhere (one in eight is used), few a fitting tag.
             let mut admitted = 0u32;
             for (shift, &key) in keys.iter().enumerate() {
-                admitted |= u32::from(Self::tag_admits(self.slot_tag(key), key)) << shift;
+                admitted |= u32::from(Self::tag_admits(Self::slot_tag(tags, key), key)) << shift;
             }
             while admitted != 0 {
                 let shift = admitted.trailing_zeros() as usize;
                 admitted &= admitted - 1;
                 let key = keys[shift];
-                self.verify_bucket(haystack, at + shift, key, self.mark(key), &mut found);
+                self.verify_bucket(haystack, at + shift, key, Self::mark(slots, key), &mut found);
             }
             at += 9;
         }
@@ -585,8 +633,8 @@ impl KeywordFinder {
     /// Checks the keywords owning `key` against the bytes around position `at`.
     #[inline]
     fn verify(&self, haystack: &[u8], at: usize, key: u32, found: &mut Vec<Occurrence>) {
-        if Self::tag_admits(self.slot_tag(key), key) {
-            self.verify_bucket(haystack, at, key, self.mark(key), found);
+        if Self::tag_admits(Self::slot_tag(&self.tags, key), key) {
+            self.verify_bucket(haystack, at, key, Self::mark(&self.slots, key), found);
         }
     }
 
@@ -596,16 +644,16 @@ impl KeywordFinder {
         let bucket = usize::from(mark);
         let owners =
             &self.owners[self.bucket_starts[bucket - 1] as usize..self.bucket_starts[bucket] as usize];
-        for owner in owners.iter().filter(|o| o.key == key) {
-            let Some(start) = at.checked_sub(owner.offset as usize) else { continue };
-            let keyword = self.keyword(owner.keyword as usize);
+        for owner in owners.iter().filter(|o| o.key() == key) {
+            let Some(start) = at.checked_sub(owner.offset() as usize) else { continue };
+            let keyword = self.keyword(owner.keyword() as usize);
             // The quick test where eight bytes can be read; the exact comparison decides
             // (folding lets a few punctuation pairs through).
             if owner.rejects(haystack, start, keyword.len()) {
                 continue;
             }
             if haystack.get(start..start + keyword.len()).is_some_and(|w| w.eq_ignore_ascii_case(keyword)) {
-                found.push(Occurrence { start, keyword: owner.keyword as usize });
+                found.push(Occurrence { start, keyword: owner.keyword() as usize });
             }
         }
     }
@@ -613,7 +661,7 @@ impl KeywordFinder {
     /// Length of keyword `index`.
     /// Whether every 3-byte piece of keyword `index` is common in ordinary text.
     pub(crate) fn is_common(&self, index: usize) -> bool {
-        self.common[index]
+        self.common[index] != 0
     }
 
     /// The keyword `index`, lowercase.
@@ -695,7 +743,7 @@ mod tests {
         assert_eq!(unescape_gram(r"\xzzq"), None, "an invalid escape is four bytes as written");
         // "acca" (an AWS key prefix): "acc" of "account" is common, "cca" is not.
         let finder = KeywordFinder::new(&keywords(&["acca"])).unwrap();
-        assert!(finder.owners.iter().all(|o| o.key & 0x00FF_FFFF == trigram_of(b"cca")));
+        assert!(finder.owners.iter().all(|o| o.key() & 0x00FF_FFFF == trigram_of(b"cca")));
         assert!(finder.find_all(b"account access").is_empty());
         assert_eq!(finder.find_all(b"ACCA").len(), 1);
     }
@@ -722,7 +770,7 @@ mod tests {
         let kws = keywords(&["percy_token", "hf_"]);
         let finder = KeywordFinder::new(&kws).unwrap();
         let owners_of =
-            |keyword: usize| finder.owners.iter().filter(|o| o.keyword as usize == keyword).count();
+            |keyword: usize| finder.owners.iter().filter(|o| o.keyword() as usize == keyword).count();
         // One key inside the longer keyword; the 3-byte one ends where its gram does, so it
         // is registered under every value of the kept bits and the end of the buffer.
         assert_eq!(owners_of(0), 1);
