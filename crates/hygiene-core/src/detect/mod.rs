@@ -61,12 +61,8 @@ impl Detector {
     /// see the `index` module).
     pub fn new(rules: RuleSet) -> Result<Detector, crate::Error> {
         let index = KeywordIndex::new(&rules.rules)?;
-        Ok(Detector::with_index(rules, index))
-    }
-
-    fn with_index(rules: RuleSet, index: KeywordIndex) -> Detector {
         let documented_examples = rules.rules.iter().flat_map(|r| r.allow_values.iter().cloned()).collect();
-        Detector { index, rules, documented_examples }
+        Ok(Detector { index, rules, documented_examples })
     }
 
     /// The rules, in the order match indices refer to.
@@ -84,8 +80,7 @@ impl Detector {
         let mut selected = vec![false; self.rules.rules.len()];
         for hit in self.index.finder.find_all(haystack) {
             for &rule in self.index.rules_of(hit.keyword) {
-                let rule = rule as usize;
-                selected[rule] = true;
+                selected[rule as usize] = true;
             }
         }
         selected
