@@ -108,6 +108,7 @@ impl<'a> Emit<'a> {
                 "severity",
                 "min_length",
                 "min_entropy",
+                "mixed_entropy",
                 "charset",
                 "checksum",
                 "generic",
@@ -138,9 +139,10 @@ impl<'a> Emit<'a> {
         );
         let _ = write!(
             out,
-            " min_length: {}, min_entropy: {}, charset: {}, checksum: {},",
+            " min_length: {}, min_entropy: {}, mixed_entropy: {}, charset: {}, checksum: {},",
             self.opt_usize(get("min_length")),
             self.opt_float(get("min_entropy")),
+            self.opt_float(get("mixed_entropy")),
             self.opt_variant(get("charset"), &["hex", "alnum", "base64", "base64url", "any"], "Charset"),
             self.opt_variant(get("checksum"), &["github-crc32", "bech32", "pypi-macaroon"], "Checksum"),
         );
@@ -274,7 +276,7 @@ impl<'a> Emit<'a> {
             None => "None".into(),
             Some(Value::Float(f)) => format!("Some({f:?})"),
             Some(Value::Integer(n)) => format!("Some({n}.0)"),
-            Some(_) => self.fail("`min_entropy` is not a number".into()),
+            Some(_) => self.fail("`min_entropy` or `mixed_entropy` is not a number".into()),
         }
     }
 

@@ -122,6 +122,10 @@ pub struct Rule {
     required: OnceLock<required::Required>,
     pub(crate) min_length: usize,
     pub(crate) min_entropy: Option<f64>,
+    /// The most entropy a value that mixes letters and digits needs, whatever `min_entropy` or
+    /// `charset` ask: people type keys for examples and for real (`dkHL49dId5skLfBjsf342R`), and
+    /// those fall short of a generated key's randomness while names and paths rarely mix in digits.
+    pub(crate) mixed_entropy: Option<f64>,
     pub(crate) charset: Option<Charset>,
     /// The provider's checksum, verified offline on every match.
     pub checksum: Option<Checksum>,
@@ -586,13 +590,13 @@ fn compile_rule(
             "keywords feed the prefilter: pick literal substrings every match contains".into(),
         ));
     }
-    if let Some(e) = r.min_entropy {
+    for e in [r.min_entropy, r.mixed_entropy].into_iter().flatten() {
         if !(0.0..=8.0).contains(&e) {
             return Err(RuleFileError::at(
                 file,
                 text,
                 Some(r.id.span()),
-                format!("min_entropy {e} is out of range"),
+                format!("entropy {e} is out of range"),
                 "Shannon entropy per byte lies between 0 and 8".into(),
             ));
         }
@@ -622,6 +626,7 @@ fn compile_rule(
         required,
         min_length: r.min_length.unwrap_or(1),
         min_entropy: r.min_entropy,
+        mixed_entropy: r.mixed_entropy,
         charset: r.charset,
         checksum: r.checksum,
         allow_values: r.allow_values.into_iter().map(String::into_bytes).collect(),
@@ -649,7 +654,7 @@ mod tests {
         let mut allow: Vec<&Vec<u8>> = rule.allow_values.iter().collect();
         allow.sort();
         format!(
-            "{} {:?} {:?} {:?} {} {:?} {} {} {:?} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?} {} {}",
+            "{} {:?} {:?} {:?} {} {:?} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?} {} {}",
             rule.id,
             rule.description,
             rule.severity,
@@ -663,6 +668,7 @@ mod tests {
             rule.reject_pattern,
             rule.follows_pattern,
             rule.min_entropy,
+            rule.mixed_entropy,
             rule.min_length,
             rule.charset,
             rule.checksum,

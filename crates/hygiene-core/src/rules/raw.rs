@@ -32,6 +32,8 @@ pub(crate) struct RawRule {
     pub(crate) severity: super::Severity,
     pub(crate) min_length: Option<usize>,
     pub(crate) min_entropy: Option<f64>,
+    /// The most entropy a value mixing letters and digits needs (see [`super::Rule::mixed_entropy`]).
+    pub(crate) mixed_entropy: Option<f64>,
     pub(crate) charset: Option<super::Charset>,
     /// The provider's offline checksum (`github-crc32`, `bech32`, `pypi-macaroon`).
     pub(crate) checksum: Option<super::Checksum>,
