@@ -76,16 +76,9 @@ SOURCES = {
 RULES_DIR = "cmd/generate/config/rules/"
 UTILS_DIR = "cmd/generate/config/utils/"
 SAMPLES_PER_CALL = 4
-# What a placeholder looks like: sequential or repeated characters, the RFC 4122 example UUID,
-# words that say so (the same list as peer_examples.py).
-PLACEHOLDER = re.compile(
-    r"(?i)abcdef|bcdefg|123456|234567|345678|456789|987654|876543|xxxx|123e4567|0123|abcd|wxyz"
-    r"|your|example|test|dummy|fake|sample|1111|0000|aaaa"
-)
-
-
-def git(repo, *args):
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=True).stdout
+# What a placeholder looks like, and git: the same as for kingfisher's examples.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_examples import PLACEHOLDER, git  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
