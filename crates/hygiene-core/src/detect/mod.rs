@@ -25,6 +25,7 @@ use keywords::Occurrence;
 
 use std::cell::OnceCell;
 
+use crate::rules::required::LineScratch;
 use crate::rules::{dummy, Decoy, DecoyScope, Rule, RuleSet};
 
 /// A secret found in a buffer. Holds offsets only, never the bytes, so nothing that
@@ -279,7 +280,8 @@ impl Detector {
                 !anchors.iter().any(|a| a.secret.start < secret.end && secret.start < a.secret.end)
             };
             for window in &windows {
-                self.match_window(index, haystack, window, &not_an_anchor, &mut found);
+                let mut scratch = LineScratch::default();
+                self.match_window(index, haystack, window, &not_an_anchor, &mut scratch, &mut found);
             }
         }
         found
@@ -307,6 +309,13 @@ impl Detector {
     }
 
     /// [`Detector::find_unresolved`] over keyword hits already found.
+    ///
+    /// Rules run line by line where they can: on a log of venue traffic a line names a vendor
+    /// several times and selects a dozen rules, whose checks then share the line's lower-case
+    /// copy and byte searches ([`LineScratch`]). A single-line rule's window on a line shorter
+    /// than [`LONG_LINE_REACH`] is that whole line whichever hit opened it, and lines do not
+    /// overlap, so running a line's rules together finds what running each rule over its own
+    /// windows finds. Multi-line rules and long lines keep the per-rule windows.
     fn find_in_windows(
         &self,
         haystack: &[u8],
@@ -315,41 +324,79 @@ impl Detector {
     ) -> Vec<Match> {
         let rules = &self.rules.rules;
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); rules.len()];
+        let mut found = Vec::new();
+        // The short line being collected and the rules its hits selected.
+        let mut pending_line: Range<usize> = 0..0;
+        let mut pending_rules: Vec<usize> = Vec::new();
+        let mut scratch = LineScratch::default();
         // The line of the previous hit: hits come sorted, and a line holding one keyword
         // usually holds several (one per rule that lists it), so it is found once.
         let mut line: Range<usize> = 0..0;
-        let mut add = |rule: usize, start: usize, end: usize| {
-            let list = &mut windows[rule];
-            if list.last().is_some_and(|w| start >= w.start && end <= w.end) || !wanted(rule) {
-                return;
-            }
-            let window = if rules[rule].multiline {
-                window_around(haystack, start, end, true)
-            } else {
-                if !same_window(haystack, &line, start, end) {
-                    line = window_around(haystack, start, end, false);
-                }
-                line.clone()
-            };
-            if rules[rule].follows().is_some_and(|follows| !follows.is_match(&haystack[end..window.end])) {
-                return;
-            }
-            merge_window(list, window);
-        };
         for hit in hits {
             let end = hit.start + self.index.finder.keyword_len(hit.keyword);
             for &rule in self.index.rules_of(hit.keyword) {
                 let rule = rule as usize;
-                add(rule, hit.start, end);
+                if !wanted(rule) {
+                    continue;
+                }
+                let multiline = rules[rule].multiline;
+                let window = if multiline {
+                    if windows[rule].last().is_some_and(|w| hit.start >= w.start && end <= w.end) {
+                        continue;
+                    }
+                    window_around(haystack, hit.start, end, true)
+                } else {
+                    if !same_window(haystack, &line, hit.start, end) {
+                        line = window_around(haystack, hit.start, end, false);
+                    }
+                    line.clone()
+                };
+                let short_line = !multiline && is_short_line(haystack, &window);
+                let seen = if short_line {
+                    window == pending_line && pending_rules.contains(&rule)
+                } else {
+                    windows[rule].last().is_some_and(|w| hit.start >= w.start && end <= w.end)
+                };
+                if seen
+                    || rules[rule]
+                        .follows()
+                        .is_some_and(|follows| !follows.is_match(&haystack[end..window.end]))
+                {
+                    continue;
+                }
+                if short_line {
+                    if window != pending_line {
+                        self.run_line(haystack, &pending_line, &pending_rules, &mut scratch, &mut found);
+                        pending_rules.clear();
+                        pending_line = window;
+                    }
+                    pending_rules.push(rule);
+                } else {
+                    merge_window(&mut windows[rule], window);
+                }
             }
         }
-        let mut found = Vec::new();
+        self.run_line(haystack, &pending_line, &pending_rules, &mut scratch, &mut found);
         for (index, list) in windows.iter().enumerate() {
             for window in list {
-                self.match_window(index, haystack, window, &|_| true, &mut found);
+                self.match_window(index, haystack, window, &|_| true, &mut scratch, &mut found);
             }
         }
         found
+    }
+
+    /// Runs `rules` over the short line `line`, sharing one [`LineScratch`].
+    fn run_line(
+        &self,
+        haystack: &[u8],
+        line: &Range<usize>,
+        rules: &[usize],
+        scratch: &mut LineScratch,
+        found: &mut Vec<Match>,
+    ) {
+        for &rule in rules {
+            self.match_window(rule, haystack, line, &|_| true, scratch, found);
+        }
     }
 
     /// Runs rule `index`'s regex over `window`, adding the accepted matches whose secret
@@ -360,11 +407,13 @@ impl Detector {
         haystack: &[u8],
         window: &Range<usize>,
         keep: &dyn Fn(&Range<usize>) -> bool,
+        scratch: &mut LineScratch,
         found: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules[index];
         let slice = &haystack[window.clone()];
-        if !rule.required().may_match(slice) {
+        scratch.prepare(window);
+        if !rule.required().may_match_in(slice, scratch) {
             return;
         }
         let matcher = rule.matcher();
@@ -538,6 +587,14 @@ fn same_window(haystack: &[u8], window: &Range<usize>, start: usize, end: usize)
         && window.end - end < LONG_LINE_REACH
 }
 
+/// Whether `window`, found by [`window_around`] for a single-line rule, is a whole line short
+/// enough that every hit on it has it as its window.
+fn is_short_line(haystack: &[u8], window: &Range<usize>) -> bool {
+    window.len() < LONG_LINE_REACH
+        && (window.start == 0 || haystack[window.start - 1] == b'\n')
+        && (window.end == haystack.len() || haystack[window.end] == b'\n')
+}
+
 /// Whether `text` holds a `%XX` escape, and whether it holds a `\"` escape.
 fn escapes(text: &[u8]) -> (bool, bool) {
     let (mut percent, mut json) = (false, false);
@@ -666,5 +723,100 @@ mod tests {
         assert_eq!(found_by_pack("", random), 1);
         // The cap never raises a threshold: a random key passes under a cap above its floor.
         assert_eq!(found_by_pack("mixed_entropy = 7.5", random), 1);
+    }
+
+    /// The per-rule scan `find_in_windows` replaced: each rule's windows collected and merged
+    /// on their own, then its regex run over each.
+    fn find_rule_by_rule(detector: &Detector, haystack: &[u8]) -> Vec<Match> {
+        let rules = detector.rules();
+        let hits = detector.index.finder.find_all(haystack);
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); rules.len()];
+        for hit in &hits {
+            let end = hit.start + detector.index.finder.keyword_len(hit.keyword);
+            for &rule in detector.index.rules_of(hit.keyword) {
+                let (rule, list) = (rule as usize, &mut windows[rule as usize]);
+                if list.last().is_some_and(|w| hit.start >= w.start && end <= w.end) {
+                    continue;
+                }
+                let window = window_around(haystack, hit.start, end, rules[rule].multiline);
+                if rules[rule].follows().is_some_and(|f| !f.is_match(&haystack[end..window.end])) {
+                    continue;
+                }
+                merge_window(list, window);
+            }
+        }
+        let mut found = Vec::new();
+        for (index, list) in windows.iter().enumerate() {
+            for window in list {
+                let mut scratch = LineScratch::default();
+                detector.match_window(index, haystack, window, &|_| true, &mut scratch, &mut found);
+            }
+        }
+        found
+    }
+
+    fn sorted(mut found: Vec<Match>) -> Vec<(usize, usize, usize, usize, bool)> {
+        let mut keys: Vec<_> = found
+            .drain(..)
+            .map(|m| (m.rule, m.span.start, m.secret.start, m.secret.end, m.refuted))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Lines to build random text from: every built-in example and counter-example, and
+    /// lines of venue traffic that select many rules without holding a secret.
+    fn sample_lines() -> Vec<String> {
+        let rules = RuleSet::builtin_with_examples().unwrap();
+        let mut lines: Vec<String> = rules
+            .rules
+            .iter()
+            .flat_map(|r| r.examples.iter().map(|e| e.text.clone()).chain(r.counter_examples.iter().cloned()))
+            .collect();
+        lines.extend(
+            [
+                "INFO bot1.exchange.binance: http POST https://fapi.binance.com/fapi/v1/order status=200 X-MBX-APIKEY header set",
+                "DEBUG bot2.exchange.bitget: bitget GET https://api.bitget.com/api/v2/mix/order ACCESS-KEY header set key ",
+                "WARN alpaca GET https://paper-api.alpaca.markets/v2/orders APCA-API-KEY-ID header set apca secret ",
+            ]
+            .map(String::from),
+        );
+        lines
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Running a short line's rules together finds exactly what running each rule over its
+        /// own windows finds, on short lines, on lines past the long-line reach (pieces joined by
+        /// spaces, padded with filler) and across multi-line rules.
+        #[test]
+        fn line_by_line_agrees_with_rule_by_rule(
+            pieces in proptest::collection::vec((0usize..100_000, 0usize..3, 0usize..6_000), 1..40)
+        ) {
+            static SETUP: std::sync::OnceLock<(Detector, Vec<String>)> = std::sync::OnceLock::new();
+            let (detector, lines) = SETUP.get_or_init(|| {
+                (Detector::new(RuleSet::builtin().unwrap()).unwrap(), sample_lines())
+            });
+            let mut text = String::new();
+            for (pick, joint, filler) in pieces {
+                text.push_str(&lines[pick % lines.len()]);
+                match joint {
+                    0 => text.push('\n'),
+                    1 => text.push(' '),
+                    _ => {
+                        text.push(' ');
+                        text.push_str(&"order filled qty=1 ".repeat(filler / 19));
+                        text.push('\n');
+                    }
+                }
+            }
+            let haystack = text.as_bytes();
+            let hits = detector.index.finder.find_all(haystack);
+            proptest::prop_assert_eq!(
+                sorted(detector.find_in_windows(haystack, &hits, |_| true)),
+                sorted(find_rule_by_rule(detector, haystack))
+            );
+        }
     }
 }

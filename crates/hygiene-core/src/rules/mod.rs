@@ -5,7 +5,7 @@ pub mod catalog;
 pub(crate) mod dummy;
 mod error;
 mod raw;
-mod required;
+pub(crate) mod required;
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -141,9 +141,53 @@ fn lower_into(window: &[u8], lowered: &mut Vec<u8>) {
 /// Literal sets up to this size are searched literal by literal.
 const MAX_PIVOTED: usize = 8;
 
-thread_local! {
-    /// The lower-case copy of the window being checked (reused: a scan checks millions).
-    static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+/// What the checks of the rules run on one window share: the window's lower-case copy, made
+/// at most once, and the outcome of the byte searches already run on it (the three rules
+/// keyed on `://` all look for the `@` of `user:pass@` on every line of a log of HTTP calls).
+/// One scratch serves one buffer: [`LineScratch::prepare`] names the window by its offsets.
+#[derive(Debug, Default)]
+pub(crate) struct LineScratch {
+    window: std::ops::Range<usize>,
+    lowered: Vec<u8>,
+    lowered_done: bool,
+    /// Byte sets searched in the window (packed: up to three bytes and their count) and
+    /// whether one of their bytes is there.
+    bytes_seen: Vec<(u32, bool)>,
+}
+
+impl LineScratch {
+    /// Makes the scratch hold what is known of `window` (offsets in the buffer being
+    /// scanned): kept if it already does, else forgotten.
+    pub(crate) fn prepare(&mut self, window: &std::ops::Range<usize>) {
+        if self.window != *window {
+            self.window = window.clone();
+            self.lowered_done = false;
+            self.bytes_seen.clear();
+        }
+    }
+
+    fn lowered(&mut self, window: &[u8]) -> &[u8] {
+        if !self.lowered_done {
+            lower_into(window, &mut self.lowered);
+            self.lowered_done = true;
+        }
+        &self.lowered
+    }
+
+    fn any_byte(&mut self, bytes: &[u8], window: &[u8]) -> bool {
+        let key = bytes.iter().fold(bytes.len() as u32, |key, &b| (key << 8) | u32::from(b));
+        if let Some(&(_, seen)) = self.bytes_seen.iter().find(|(k, _)| *k == key) {
+            return seen;
+        }
+        let seen = match bytes {
+            [a] => memchr::memchr(*a, window).is_some(),
+            [a, b] => memchr::memchr2(*a, *b, window).is_some(),
+            [a, b, c] => memchr::memchr3(*a, *b, *c, window).is_some(),
+            _ => true,
+        };
+        self.bytes_seen.push((key, seen));
+        seen
+    }
 }
 
 impl Required {
@@ -185,29 +229,21 @@ impl Required {
     }
 
     /// Whether `window` holds every requirement (so the regex may match in it).
+    #[cfg(test)]
     pub(crate) fn may_match(&self, window: &[u8]) -> bool {
-        if self.checks.is_empty() {
-            return true;
-        }
-        LOWERED.with_borrow_mut(|lowered| self.may_match_with(window, lowered))
+        let mut scratch = LineScratch::default();
+        scratch.prepare(&(0..window.len()));
+        self.may_match_in(window, &mut scratch)
     }
 
-    /// [`Required::may_match`] with a buffer for the window's lower-case copy (made at most once).
-    fn may_match_with(&self, window: &[u8], lowered: &mut Vec<u8>) -> bool {
-        let mut lower_done = false;
+    /// [`Required::may_match`] sharing `scratch`, which [`LineScratch::prepare`] has made
+    /// the window's.
+    pub(crate) fn may_match_in(&self, window: &[u8], scratch: &mut LineScratch) -> bool {
         self.checks.iter().all(|check| match check {
-            Check::Bytes(bytes) => match bytes.as_slice() {
-                [a] => memchr::memchr(*a, window).is_some(),
-                [a, b] => memchr::memchr2(*a, *b, window).is_some(),
-                [a, b, c] => memchr::memchr3(*a, *b, *c, window).is_some(),
-                _ => true,
-            },
+            Check::Bytes(bytes) => scratch.any_byte(bytes, window),
             Check::Few(literals) => literals.iter().any(|literal| literal.is_in(window)),
             Check::Lowered(finders) => {
-                if !lower_done {
-                    lower_into(window, lowered);
-                    lower_done = true;
-                }
+                let lowered = scratch.lowered(window);
                 finders.iter().any(|finder| finder.find(lowered).is_some())
             }
             Check::Many(automaton) => automaton.is_match(window),
