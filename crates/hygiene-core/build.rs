@@ -206,15 +206,16 @@ impl<'a> Emit<'a> {
             let dummy = self.table(dummy, "dummy");
             self.only(
                 dummy,
-                &["id", "description", "values", "words", "examples", "counter_examples"],
+                &["id", "description", "values", "words", "counting", "examples", "counter_examples"],
                 "a dummy",
             );
             let _ = writeln!(
                 dummies,
-                "StaticDummy {{ id: {}, values: {}, words: {} }},",
+                "StaticDummy {{ id: {}, values: {}, words: {}, counting: {} }},",
                 self.str(dummy.get("id"), "id"),
                 self.strs(dummy.get("values")),
                 self.strs(dummy.get("words")),
+                self.bool(dummy.get("counting")),
             );
         }
         dummies.push(']');

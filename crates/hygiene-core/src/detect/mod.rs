@@ -519,7 +519,7 @@ impl Detector {
             || decoys
                 .dummies
                 .iter()
-                .any(|d| !rule.ignore_decoys.contains(&d.id) && dummy::is_dummy(value, &d.values, &d.words))
+                .any(|d| !rule.ignore_decoys.contains(&d.id) && d.catches(value))
     }
 }
 

@@ -101,8 +101,7 @@ impl Detector {
             }
         }
         for dummy in &decoys.dummies {
-            let caught =
-                |text: &str| crate::rules::dummy::is_dummy(text.as_bytes(), &dummy.values, &dummy.words);
+            let caught = |text: &str| dummy.catches(text.as_bytes());
             for example in &dummy.examples {
                 if !caught(example) {
                     fail(&dummy.id, example, "dummy example not caught".into());

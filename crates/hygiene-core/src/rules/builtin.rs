@@ -68,6 +68,7 @@ pub(crate) struct StaticDummy {
     pub(crate) id: &'static str,
     pub(crate) values: &'static [&'static str],
     pub(crate) words: &'static [&'static str],
+    pub(crate) counting: bool,
 }
 
 /// Statics carry no source position: errors in built-in packs are found by the tests, which
@@ -151,6 +152,7 @@ impl StaticDecoys {
                         description: String::new(),
                         values: strings(d.values),
                         words: strings(d.words),
+                        counting: d.counting,
                         examples: Vec::new(),
                         counter_examples: Vec::new(),
                     })

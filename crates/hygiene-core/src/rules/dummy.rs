@@ -54,6 +54,37 @@ pub(crate) fn is_dummy(value: &[u8], values: &HashSet<String>, words: &HashSet<S
         .any(|normal| !normal.is_empty() && (values.contains(normal) || composed_of(normal, words)))
 }
 
+/// Fewest neighbouring pairs (digit after digit, letter after letter) [`counts_up`] judges.
+const MIN_COUNTING_PAIRS: usize = 6;
+
+/// Whether `value` mostly counts up: of the neighbouring pairs among its digits (`1`->`2`,
+/// `9`->`0`) and among its letters (either case: `a`->`B`), at least five and 60% are a
+/// character and its successor. People typing a stand-in key write `abcd1234efgh5678`,
+/// `a1b2c3d4e5`, `AB1C2defGHijk`; in a random value a pair counts up one time in ten
+/// (digits) or in twenty-six (letters), so five of eight is about a one in a thousand chance
+/// for a short value and vanishing for a long one.
+pub(crate) fn counts_up(value: &[u8]) -> bool {
+    let (mut pairs, mut up) = (0usize, 0usize);
+    let (mut last_digit, mut last_letter): (Option<u8>, Option<u8>) = (None, None);
+    for &byte in value {
+        if byte.is_ascii_digit() {
+            if let Some(prev) = last_digit {
+                pairs += 1;
+                up += usize::from(byte == if prev == b'9' { b'0' } else { prev + 1 });
+            }
+            last_digit = Some(byte);
+        } else if byte.is_ascii_alphabetic() {
+            let byte = byte.to_ascii_lowercase();
+            if let Some(prev) = last_letter {
+                pairs += 1;
+                up += usize::from(byte == prev + 1);
+            }
+            last_letter = Some(byte);
+        }
+    }
+    pairs >= MIN_COUNTING_PAIRS && up >= 5 && up * 10 >= pairs * 6
+}
+
 /// Whether `text` splits into at most `MAX_WORDS` words of `words`.
 fn composed_of(text: &str, words: &HashSet<String>) -> bool {
     // fewest[i]: the fewest words that make up text[..i] (usize::MAX when none do).
@@ -88,6 +119,39 @@ mod tests {
     fn leetspeak_is_a_digit_or_symbol_for_a_letter() {
         assert!(has_leet(b"p@sSw0rd_") && has_leet(b"s3cr3t"));
         assert!(!has_leet(b"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"));
+    }
+
+    #[test]
+    fn values_that_count_up_are_stand_ins() {
+        for typed in ["abcd1234efgh5678", "a1b2c3d4e5", "1a2b3c4d5e", "A1b2c3d4", "abcdABCD1234#", "AB1C2defGHijkLMNo3PqQRstUvwxyz"] {
+            assert!(counts_up(typed.as_bytes()), "{typed}");
+        }
+        for real in ["q8Zr2Kd0LmXw7PfT", "9f86d081884c7d659a2feaa0c55ad015", "abc123", "Wz4Kq9Lm2Xp7Vr8T", "2024-01-02"] {
+            assert!(!counts_up(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn random_values_rarely_count_up() {
+        // A fixed-seed generator: alphanumeric values of 8, 16 and 32 characters, and hex.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as usize
+        };
+        let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let hex = b"0123456789abcdef";
+        for (alphabet, len, most) in [(&alnum[..], 8, 1), (&alnum[..], 16, 1), (&alnum[..], 32, 0), (&hex[..], 12, 3), (&hex[..], 32, 0)] {
+            let counted = (0..10_000)
+                .filter(|_| {
+                    let value: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len() as u64)]).collect();
+                    counts_up(&value)
+                })
+                .count();
+            assert!(counted <= most, "{counted} of 10,000 random {len}-character values count up");
+        }
     }
 
     #[test]

@@ -248,8 +248,17 @@ pub(crate) struct Dummy {
     pub(crate) id: String,
     pub(crate) values: HashSet<String>,
     pub(crate) words: HashSet<String>,
+    /// Values that mostly count up are placeholders too ([`dummy::counts_up`]).
+    pub(crate) counting: bool,
     pub(crate) examples: Vec<String>,
     pub(crate) counter_examples: Vec<String>,
+}
+
+impl Dummy {
+    /// Whether `value` is one of these dummies.
+    pub(crate) fn catches(&self, value: &[u8]) -> bool {
+        dummy::is_dummy(value, &self.values, &self.words) || (self.counting && dummy::counts_up(value))
+    }
 }
 
 /// Filters shared by every rule: captured values and lines that are never findings.
@@ -454,6 +463,7 @@ impl RuleSet {
                 id: d.id,
                 values: d.values.iter().map(normal).collect(),
                 words: d.words.iter().map(normal).collect(),
+                counting: d.counting,
                 examples: d.examples,
                 counter_examples: d.counter_examples,
             });
@@ -702,8 +712,8 @@ mod tests {
         assert_eq!(parsed.decoys.dummies.len(), written.decoys.dummies.len());
         for (from_build, from_text) in parsed.decoys.dummies.iter().zip(&written.decoys.dummies) {
             assert_eq!(
-                (&from_build.id, &from_build.values, &from_build.words),
-                (&from_text.id, &from_text.values, &from_text.words)
+                (&from_build.id, &from_build.values, &from_build.words, from_build.counting),
+                (&from_text.id, &from_text.values, &from_text.words, from_text.counting)
             );
         }
     }

@@ -99,6 +99,10 @@ pub(crate) struct RawDummy {
     /// Words a placeholder is composed of: `super` + `secret`, `something` + `random`.
     #[serde(default)]
     pub(crate) words: Vec<String>,
+    /// Values whose letters and digits mostly count up (`abcd1234`, `a1b2c3d4e5`) are
+    /// placeholders too.
+    #[serde(default)]
+    pub(crate) counting: bool,
     #[serde(default)]
     pub(crate) examples: Vec<String>,
     #[serde(default)]
