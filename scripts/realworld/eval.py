@@ -4,7 +4,7 @@
 Usage:
     scripts/realworld/eval.py [--tree DIR] [--hygiene PATH|none] [--peers a,b,...|none]
                               [--out-dir DIR] [--reuse] [--labels FILE] [--json OUT]
-                              [--unlabelled OUT] [--list TOOL] [--group infra|trading]
+                              [--unlabelled OUT] [--list TOOL] [--group NAME]
 
     --tree        the tree fetch.py wrote (default /work/realworld; needs its manifest.tsv)
     --hygiene     the binary (default: the newer of /work/main/target/release/hygiene and
@@ -21,7 +21,10 @@ Usage:
                   otherwise, but that file does contain the text of the flagged lines
     --list TOOL   list this tool's false alarms by family and the labelled secrets it missed
                   (repeatable; file:line, family and reason only, never the line text)
-    --group       score only one group of repositories (repos.tsv column 2)
+    --group       score only one group of repositories (repos.tsv column 2: infra, trading,
+                  holdout, ...); without it every group is scored. The held-out group's lines
+                  (file:line, line text) are listed by --list/--unlabelled only when --group
+                  names it; otherwise they are counted but not shown
     --by-repo     also print each tool's TP/FP per repository
 
 Scoring unit: a (repo, file, line). Several findings of one tool on one line count once;
@@ -48,6 +51,7 @@ PEER_SH = os.environ.get("PEER_SH", "/work/shared/peers/peer.sh")
 DEFAULT_PEERS = "gitleaks,betterleaks,kingfisher"
 NOT_TREE = ("manifest.tsv",)
 STATE_DIRS = (".hygiene/",)
+HELD_OUT = ("holdout",)  # groups whose lines --list/--unlabelled show only under an explicit --group
 
 
 def default_hygiene():
@@ -186,12 +190,15 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--unlabelled")
     ap.add_argument("--list", action="append", default=[])
-    ap.add_argument("--group", choices=("infra", "trading"))
+    ap.add_argument("--group", help="score only this group (repos.tsv column 2)")
     ap.add_argument("--by-repo", action="store_true", help="also print TP/FP per repository for every tool")
     a = ap.parse_args()
     tree = os.path.abspath(a.tree)
     os.makedirs(a.out_dir, exist_ok=True)
     _files, size, group_of = load_manifest(tree)
+    if a.group and a.group not in set(group_of.values()):
+        sys.exit("--group %s: no such group in %s (groups: %s)" % (
+            a.group, os.path.join(tree, "manifest.tsv"), ", ".join(sorted(set(group_of.values())))))
     mb = sum(n for d, n in size.items() if not a.group or group_of[d] == a.group) / 1e6
     results = []
     if a.hygiene != "none":
@@ -251,6 +258,7 @@ def main():
             print("%-22s %6d %6.2f " % (d, sum(1 for k in secrets if k[0] == d), size.get(d, 0) / 1e6) + " ".join(
                 "%12s" % ("%d/%d" % (r["per_repo"].get(d, {}).get("secret", 0), r["per_repo"].get(d, {}).get("false", 0)))
                 for r in rows))
+    shown = lambda k: a.group or group_of.get(k[0]) not in HELD_OUT
     for tool in a.list:
         r = next((r for r in rows if r["tool"] == tool), None)
         if not r:
@@ -262,7 +270,7 @@ def main():
         for f, ks in sorted(fam.items(), key=lambda x: -len(x[1])):
             fired = Counter(x for k in ks for x in r["rules_at"][k])
             print("  %4d  %s  [%s]" % (len(ks), f, ", ".join("%s %d" % x for x in fired.most_common())))
-            for k in ks[:3]:
+            for k in [k for k in ks if shown(k)][:3]:
                 print("          %s/%s:%d  %s" % (k[0], k[1], k[2], labels[k]["reason"][:100]))
         by = defaultdict(list)
         for k in r["missed"]:
@@ -271,19 +279,23 @@ def main():
         for f, ks in sorted(by.items(), key=lambda x: -len(x[1])):
             found_by = Counter(t for k in ks for t in all_units[k])
             print("  %4d  %s  (found by %s)" % (len(ks), f, ", ".join("%s %d" % x for x in found_by.most_common())))
-            for k in ks[:3]:
+            for k in [k for k in ks if shown(k)][:3]:
                 print("          %s/%s:%d" % k)
     if a.unlabelled:
+        withheld = 0
         with open(a.unlabelled, "w") as fh:
             fh.write("repo\tfile\tline\ttools\trules\ttext\n")
             for k in sorted(all_units):
                 if k in labels or k in aliases:
                     continue
+                if not shown(k):
+                    withheld += 1
+                    continue
                 tools = all_units[k]
                 txt = line_text(tree, *k).strip().replace("\t", " ")[:160]
                 fh.write("%s\t%s\t%d\t%s\t%s\t%s\n" % (k[0], k[1], k[2], ",".join(sorted(tools)),
                          ",".join(sorted({r for t in tools.values() for r in t})), txt))
-        print("\nunlabelled lines written to %s" % a.unlabelled)
+        print("\nunlabelled lines written to %s%s" % (a.unlabelled, " (%d held-out lines not written: label them with --group)" % withheld if withheld else ""))
     if a.json:
         with open(a.json, "w") as fh:
             json.dump({"tree_mb": mb, "group": a.group, "labels": len(labels), "secrets": len(secrets),

@@ -11,7 +11,7 @@ Usage:
               replaced as a whole on every run
     --only    rebuild only these rows (by dir name)
 
-repos.tsv (next to this script) gives per repository: dir, group (infra | trading), owner/repo,
+repos.tsv (next to this script) gives per repository: dir, group (infra | trading | holdout), owner/repo,
 the commit, the path prefixes kept, the prefixes/extensions dropped and extra extensions. Only
 text files with a documentation/config extension (TEXT_EXT, plus the row's extra ones) are
 kept, except files named exactly in the include column. The commit must be present in the
