@@ -206,6 +206,9 @@ def main():
     for name in [p for p in a.peers.split(",") if p and p != "none"]:
         results.append(run_peer(name, tree, a.out_dir, a.reuse))
     labels, aliases = load_labels(a.labels)
+    # Only the repositories this tree holds are scored (fetch.py --only, or a tree without the
+    # held-out group): a secret of a repository that is not there is not a miss.
+    labels = {k: v for k, v in labels.items() if k[0] in group_of}
     if a.group:
         labels = {k: v for k, v in labels.items() if group_of.get(k[0]) == a.group}
     secrets = {k for k, v in labels.items() if v["verdict"] == "secret"}
