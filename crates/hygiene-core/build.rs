@@ -206,16 +206,17 @@ impl<'a> Emit<'a> {
             let dummy = self.table(dummy, "dummy");
             self.only(
                 dummy,
-                &["id", "description", "values", "words", "counting", "examples", "counter_examples"],
+                &["id", "description", "values", "words", "counting", "applies_to", "examples", "counter_examples"],
                 "a dummy",
             );
             let _ = writeln!(
                 dummies,
-                "StaticDummy {{ id: {}, values: {}, words: {}, counting: {} }},",
+                "StaticDummy {{ id: {}, values: {}, words: {}, counting: {}, applies_to: {} }},",
                 self.str(dummy.get("id"), "id"),
                 self.strs(dummy.get("values")),
                 self.strs(dummy.get("words")),
                 self.bool(dummy.get("counting")),
+                self.opt_variant(dummy.get("applies_to"), &["all", "generic"], "DecoyScope"),
             );
         }
         dummies.push(']');

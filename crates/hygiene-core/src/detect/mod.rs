@@ -519,7 +519,11 @@ impl Detector {
             || decoys
                 .dummies
                 .iter()
-                .any(|d| !rule.ignore_decoys.contains(&d.id) && d.catches(value))
+                .any(|d| {
+                    (d.applies_to == DecoyScope::All || rule.generic)
+                        && !rule.ignore_decoys.contains(&d.id)
+                        && d.catches(value)
+                })
     }
 }
 

@@ -250,6 +250,7 @@ pub(crate) struct Dummy {
     pub(crate) words: HashSet<String>,
     /// Values that mostly count up are placeholders too ([`dummy::counts_up`]).
     pub(crate) counting: bool,
+    pub(crate) applies_to: DecoyScope,
     pub(crate) examples: Vec<String>,
     pub(crate) counter_examples: Vec<String>,
 }
@@ -464,6 +465,7 @@ impl RuleSet {
                 values: d.values.iter().map(normal).collect(),
                 words: d.words.iter().map(normal).collect(),
                 counting: d.counting,
+                applies_to: d.applies_to,
                 examples: d.examples,
                 counter_examples: d.counter_examples,
             });
@@ -712,8 +714,8 @@ mod tests {
         assert_eq!(parsed.decoys.dummies.len(), written.decoys.dummies.len());
         for (from_build, from_text) in parsed.decoys.dummies.iter().zip(&written.decoys.dummies) {
             assert_eq!(
-                (&from_build.id, &from_build.values, &from_build.words, from_build.counting),
-                (&from_text.id, &from_text.values, &from_text.words, from_text.counting)
+                (&from_build.id, &from_build.values, &from_build.words, from_build.counting, from_build.applies_to),
+                (&from_text.id, &from_text.values, &from_text.words, from_text.counting, from_text.applies_to)
             );
         }
     }

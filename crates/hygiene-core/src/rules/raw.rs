@@ -103,6 +103,9 @@ pub(crate) struct RawDummy {
     /// placeholders too.
     #[serde(default)]
     pub(crate) counting: bool,
+    /// Which rules the entry applies to (default: every rule).
+    #[serde(default)]
+    pub(crate) applies_to: super::DecoyScope,
     #[serde(default)]
     pub(crate) examples: Vec<String>,
     #[serde(default)]
