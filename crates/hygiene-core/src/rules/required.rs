@@ -87,13 +87,110 @@ enum Check {
     /// Any of many literals, ignoring ASCII case (an uppercase-only letter is then accepted in
     /// either case too: looser, never wrong).
     Many(AhoCorasick),
+    /// A run of at least `min` bytes of `class`: the secret itself. Every byte the `secret`
+    /// group can match is in the class and the group matches at least `min` of them, so a
+    /// window without such a run holds no match. On a venue log the lines that name a vendor
+    /// and a key header but carry no value (`APCA-API-SECRET-KEY header set`, a 32-hex request
+    /// id where the key has 40 characters) end here, after a few probes.
+    Run(Box<ValueRun>),
+}
+
+/// The bytes a secret is made of and its least length (see [`Check::Run`]).
+#[derive(Debug)]
+pub(crate) struct ValueRun {
+    class: [bool; 256],
+    min: usize,
+}
+
+impl ValueRun {
+    /// Whether `window` holds `min` bytes of the class in a row. Probes the last byte of each
+    /// candidate stretch and walks back from it: a byte outside the class moves the next
+    /// candidate past it, so most windows are decided in a few probes per `min` bytes.
+    fn is_in(&self, window: &[u8]) -> bool {
+        let min = self.min;
+        if min == 0 {
+            return true;
+        }
+        let mut end = min - 1;
+        while end < window.len() {
+            match (end + 1 - min..=end).rev().find(|&k| !self.class[usize::from(window[k])]) {
+                None => return true,
+                Some(outside) => end = outside + min,
+            }
+        }
+        false
+    }
+}
+
+/// Shortest secret worth a run check: shorter values fit in the ids and words of any line.
+const MIN_RUN: usize = 16;
+/// Largest class worth a run check: a secret of nearly any byte (`[^\s"']`) runs through
+/// whole lines of ordinary text.
+const MAX_RUN_CLASS: usize = 100;
+
+/// The run check of `hir`'s `secret` group, when its bytes are few enough and its values long
+/// enough to be worth one.
+fn value_run(hir: &Hir) -> Option<ValueRun> {
+    let group = secret_group(hir)?;
+    let min = group.properties().minimum_len()?;
+    let mut class = [false; 256];
+    if min < MIN_RUN || !collect_bytes(group, &mut class) {
+        return None;
+    }
+    (class.iter().filter(|&&b| b).count() <= MAX_RUN_CLASS).then_some(ValueRun { class, min })
+}
+
+/// The `secret` capture group's contents, if `hir` has one.
+fn secret_group(hir: &Hir) -> Option<&Hir> {
+    match hir.kind() {
+        HirKind::Capture(capture) if capture.name.as_deref() == Some("secret") => Some(&capture.sub),
+        HirKind::Capture(capture) => secret_group(&capture.sub),
+        HirKind::Repetition(repetition) => secret_group(&repetition.sub),
+        HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().find_map(secret_group),
+        _ => None,
+    }
+}
+
+/// Marks in `class` every byte `hir` can match; false when that cannot be told (a look-around
+/// matches no byte and is fine; every other node is a literal, a class or made of them).
+fn collect_bytes(hir: &Hir, class: &mut [bool; 256]) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => {
+            for &b in literal.0.iter() {
+                class[usize::from(b)] = true;
+            }
+            true
+        }
+        HirKind::Class(Class::Bytes(bytes)) => {
+            for range in bytes.iter() {
+                for b in range.start()..=range.end() {
+                    class[usize::from(b)] = true;
+                }
+            }
+            true
+        }
+        HirKind::Class(Class::Unicode(unicode)) => unicode.iter().all(|range| {
+            let (start, end) = (u32::from(range.start()), u32::from(range.end()));
+            if end > 0x7F {
+                return false;
+            }
+            for b in start..=end {
+                class[b as usize] = true;
+            }
+            true
+        }),
+        HirKind::Capture(capture) => collect_bytes(&capture.sub, class),
+        HirKind::Repetition(repetition) => collect_bytes(&repetition.sub, class),
+        HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().all(|h| collect_bytes(h, class)),
+    }
 }
 
 impl Check {
     /// Rough relative cost of the check on a window.
     fn cost(&self) -> u8 {
         match self {
-            Check::Bytes(_) => 0,
+            Check::Bytes(_) | Check::Run(_) => 0,
             Check::Few(_) | Check::Lowered(_) => 1,
             Check::Many(_) => 2,
         }
@@ -221,6 +318,7 @@ impl Required {
         ranked.dedup_by(|a, b| a.1 == b.1);
         let mut checks: Vec<Check> =
             ranked.into_iter().take(MAX_CHECKS).filter_map(|(_, set)| check_for(set)).collect();
+        checks.extend(value_run(&hir).map(|run| Check::Run(Box::new(run))));
         // Cheapest first (the rarest first among equals, as ranked): a `memchr` for `@` costs a
         // fraction of a literal search, and on a log of HTTP calls it is what fails
         // (`https://` is on every line, `user:pass@` on none).
@@ -247,6 +345,7 @@ impl Required {
                 finders.iter().any(|finder| finder.find(lowered).is_some())
             }
             Check::Many(automaton) => automaton.is_match(window),
+            Check::Run(run) => run.is_in(window),
         })
     }
 
@@ -568,11 +667,8 @@ mod tests {
             r"(?i)(?:binance(?:[^\r\n]{0,80}?api[_.\- ]?key|[_.\-]?key)(?:[_.\-]?id)?|x-mbx-apikey)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9]{64})",
             &["binance".into(), "x-mbx-apikey".into()],
         );
-        assert!(
-            matches!(&required.checks[..], [Check::Lowered(literals)] if literals.len() == 1),
-            "{:?}",
-            required.checks
-        );
+        let lowered: Vec<&Check> = required.checks.iter().filter(|c| matches!(c, Check::Lowered(_))).collect();
+        assert!(matches!(&lowered[..], [Check::Lowered(literals)] if literals.len() == 1), "{:?}", required.checks);
     }
 
     #[test]
@@ -580,7 +676,8 @@ mod tests {
         // `http://` or `https://`, then `@`: the `@` is checked first.
         let required =
             Required::of(r"https?://[a-f0-9]{32}:(?P<secret>[a-f0-9]{32})@[a-z.]+", &["://".into()]);
-        assert!(required.checks.len() == 2, "{:?}", required.checks);
+        // `@`, the scheme, and the 32 hex digits of the secret.
+        assert!(required.checks.len() == 3, "{:?}", required.checks);
         assert!(matches!(required.checks[0], Check::Bytes(_)), "{:?}", required.checks);
         assert!(!required.may_match(b"GET https://api.bitget.com/api/v2/order status=200"));
     }
@@ -606,8 +703,9 @@ mod tests {
         let required = Required::of(pattern, &["bitget".to_string()]);
         assert!(required.len() >= 1);
         assert!(!required.may_match(b"GET https://api.bitget.com/api/v2/mix/order/detail status=200"));
-        assert!(required.may_match(b"BITGET_SECRET_KEY=..."));
-        assert!(required.may_match(b"bitget api SeCrEt: x"));
+        let hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        assert!(required.may_match(format!("BITGET_SECRET_KEY={hex}").as_bytes()));
+        assert!(required.may_match(format!("bitget api SeCrEt: {hex}").as_bytes()));
     }
 
     #[test]
@@ -680,6 +778,35 @@ mod tests {
         assert!(sets(r"(?:@host)?[0-9]+", &[]).is_empty());
         assert!(sets(r"(?:@x)*[0-9]+", &[]).is_empty());
         assert_eq!(sets(r"(?:@x){2,}", &[]), vec![vec!["@x".to_string()]]);
+    }
+
+    #[test]
+    fn a_long_secret_needs_a_run_of_its_bytes() {
+        let pattern = r#"(?i:apca)[A-Za-z0-9_.\- ]{0,30}?(?i:secret)[A-Za-z0-9_.\-]{0,12}?[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9/+]{40,44})"#;
+        let required = Required::of(pattern, &["apca".to_string()]);
+        assert!(required.checks.iter().any(|c| matches!(c, Check::Run(run) if run.min == 40)));
+        assert!(!required.may_match(b"POST /v2/orders req_id=3f9a2c81d0e47b5a96c3f1e28d7b4a05 APCA-API-SECRET-KEY header set"));
+        assert!(required.may_match(b"APCA_API_SECRET_KEY=Zk3vQ9pL2mX7rT8wY4cB1nH6Zk3vQ9pL2mX7rT8w"));
+        // A short secret, or one of nearly any byte, gets no run check.
+        for pattern in [r"token=(?P<secret>[a-z0-9]{8})", r#"token=(?P<secret>[^\s"']{40})"#] {
+            assert!(!Required::of(pattern, &["token".to_string()]).checks.iter().any(|c| matches!(c, Check::Run(_))));
+        }
+    }
+
+    proptest::proptest! {
+        /// The probing search agrees with looking at every stretch.
+        #[test]
+        fn value_runs_agree_with_the_obvious_search(
+            text in proptest::collection::vec(proptest::sample::select(b"ab-_ ".to_vec()), 0..120),
+            min in 1usize..12,
+        ) {
+            let mut class = [false; 256];
+            class[usize::from(b'a')] = true;
+            class[usize::from(b'b')] = true;
+            let run = ValueRun { class, min };
+            let obvious = text.windows(min).any(|w| w.iter().all(|&b| b == b'a' || b == b'b'));
+            proptest::prop_assert_eq!(run.is_in(&text), obvious);
+        }
     }
 
     #[test]
