@@ -29,9 +29,21 @@ pub const DEFAULT_FORBIDDEN: &[&str] = &[
     "**/*.jks",
 ];
 
-/// Allowed even when a forbidden glob matches (templates without values).
-pub const DEFAULT_ALLOWED: &[&str] =
-    &["**/.env.example", "**/.env.sample", "**/.env.template", "**/*.env.example"];
+/// Allowed even when a forbidden glob matches (templates without values, named so: `.env.example`,
+/// `prod.env.sample`, `projectx_config_template.env`, `.env.dist`).
+pub const DEFAULT_ALLOWED: &[&str] = &[
+    "**/.env.example",
+    "**/.env.sample",
+    "**/.env.template",
+    "**/.env.dist",
+    "**/*.env.example",
+    "**/*.env.sample",
+    "**/*.env.template",
+    "**/*.env.dist",
+    "**/*example.env",
+    "**/*sample.env",
+    "**/*template.env",
+];
 
 /// The `[forbidden]` table of `hygiene.toml`.
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
@@ -117,10 +129,21 @@ mod tests {
             "certs/client.p12",
             "a.pfx",
             "tls.key",
+            "deploy/templates.env",
         ] {
             assert!(f.forbids(bad), "{bad}");
         }
-        for ok in [".env.example", "env/.env.example", "docs/env.md", "keys.md", "src/key.rs", "id_rsa.pub"] {
+        for ok in [
+            ".env.example",
+            "env/.env.example",
+            "deploy/prod.env.sample",
+            "examples/projectx_config_template.env",
+            ".env.dist",
+            "docs/env.md",
+            "keys.md",
+            "src/key.rs",
+            "id_rsa.pub",
+        ] {
             assert!(!f.forbids(ok), "{ok}");
         }
         let off = ForbiddenFiles::new(&ForbiddenConfig { disabled: true, ..Default::default() }).unwrap();

@@ -206,7 +206,16 @@ impl<'a> Emit<'a> {
             let dummy = self.table(dummy, "dummy");
             self.only(
                 dummy,
-                &["id", "description", "values", "words", "counting", "applies_to", "examples", "counter_examples"],
+                &[
+                    "id",
+                    "description",
+                    "values",
+                    "words",
+                    "counting",
+                    "applies_to",
+                    "examples",
+                    "counter_examples",
+                ],
                 "a dummy",
             );
             let _ = writeln!(

@@ -528,7 +528,11 @@ pub(crate) fn with_prefix(haystack: &[u8], blob_start: usize, decoded: &[u8]) ->
 /// the part after a `user:` when it has one).
 pub(crate) fn decoded_value(value: &[u8]) -> Option<Vec<u8>> {
     if value.len() >= 4 && value.iter().all(|&b| is_base64_byte(b) || b == b'=') {
-        if let Some(decoded) = decode_base64(value) {
+        if let Some(mut decoded) = decode_base64(value) {
+            // `echo postgres | base64` encodes the line break too.
+            while decoded.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+                decoded.pop();
+            }
             if decoded.len() >= 3 && decoded.iter().all(|b| (0x20..0x7f).contains(b)) {
                 return Some(decoded);
             }

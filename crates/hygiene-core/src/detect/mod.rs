@@ -471,7 +471,16 @@ impl Detector {
         }
         // What follows the value: an ellipsis means the text cut it short (`eyJhbGci...`), and
         // for a named assignment an opening parenthesis means a call (`tokenErr := f(x)`).
-        let after = &haystack[secret.end..haystack.len().min(secret.end + 3)];
+        // A multi-line block whose body stops at a line of `...` was elided in the text.
+        let mut after_at = secret.end;
+        if rule.multiline {
+            let rest = &haystack[secret.end..haystack.len().min(secret.end + 16)];
+            let blank = rest.iter().take_while(|b| b" \t\r\n".contains(b)).count();
+            if rest[..blank].contains(&b'\n') {
+                after_at += blank;
+            }
+        }
+        let after = &haystack[after_at..haystack.len().min(after_at + 3)];
         if after.starts_with(b"...")
             || after.starts_with("…".as_bytes())
             || (rule.generic && after.first() == Some(&b'('))
@@ -516,14 +525,11 @@ impl Detector {
                 })
         };
         decoys.values.iter().filter(applies).filter(fits).any(caught)
-            || decoys
-                .dummies
-                .iter()
-                .any(|d| {
-                    (d.applies_to == DecoyScope::All || rule.generic)
-                        && !rule.ignore_decoys.contains(&d.id)
-                        && d.catches(value)
-                })
+            || decoys.dummies.iter().any(|d| {
+                (d.applies_to == DecoyScope::All || rule.generic)
+                    && !rule.ignore_decoys.contains(&d.id)
+                    && d.catches(value)
+            })
     }
 }
 

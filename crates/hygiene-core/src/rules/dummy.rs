@@ -123,10 +123,23 @@ mod tests {
 
     #[test]
     fn values_that_count_up_are_stand_ins() {
-        for typed in ["abcd1234efgh5678", "a1b2c3d4e5", "1a2b3c4d5e", "A1b2c3d4", "abcdABCD1234#", "AB1C2defGHijkLMNo3PqQRstUvwxyz"] {
+        for typed in [
+            "abcd1234efgh5678",
+            "a1b2c3d4e5",
+            "1a2b3c4d5e",
+            "A1b2c3d4",
+            "abcdABCD1234#",
+            "AB1C2defGHijkLMNo3PqQRstUvwxyz",
+        ] {
             assert!(counts_up(typed.as_bytes()), "{typed}");
         }
-        for real in ["q8Zr2Kd0LmXw7PfT", "9f86d081884c7d659a2feaa0c55ad015", "abc123", "Wz4Kq9Lm2Xp7Vr8T", "2024-01-02"] {
+        for real in [
+            "q8Zr2Kd0LmXw7PfT",
+            "9f86d081884c7d659a2feaa0c55ad015",
+            "abc123",
+            "Wz4Kq9Lm2Xp7Vr8T",
+            "2024-01-02",
+        ] {
             assert!(!counts_up(real.as_bytes()), "{real}");
         }
     }
@@ -143,7 +156,13 @@ mod tests {
         };
         let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let hex = b"0123456789abcdef";
-        for (alphabet, len, most) in [(&alnum[..], 8, 1), (&alnum[..], 16, 1), (&alnum[..], 32, 0), (&hex[..], 12, 6), (&hex[..], 32, 0)] {
+        for (alphabet, len, most) in [
+            (&alnum[..], 8, 1),
+            (&alnum[..], 16, 1),
+            (&alnum[..], 32, 0),
+            (&hex[..], 12, 6),
+            (&hex[..], 32, 0),
+        ] {
             let counted = (0..10_000)
                 .filter(|_| {
                     let value: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len() as u64)]).collect();

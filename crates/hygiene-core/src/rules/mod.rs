@@ -714,8 +714,20 @@ mod tests {
         assert_eq!(parsed.decoys.dummies.len(), written.decoys.dummies.len());
         for (from_build, from_text) in parsed.decoys.dummies.iter().zip(&written.decoys.dummies) {
             assert_eq!(
-                (&from_build.id, &from_build.values, &from_build.words, from_build.counting, from_build.applies_to),
-                (&from_text.id, &from_text.values, &from_text.words, from_text.counting, from_text.applies_to)
+                (
+                    &from_build.id,
+                    &from_build.values,
+                    &from_build.words,
+                    from_build.counting,
+                    from_build.applies_to
+                ),
+                (
+                    &from_text.id,
+                    &from_text.values,
+                    &from_text.words,
+                    from_text.counting,
+                    from_text.applies_to
+                )
             );
         }
     }

@@ -667,8 +667,13 @@ mod tests {
             r"(?i)(?:binance(?:[^\r\n]{0,80}?api[_.\- ]?key|[_.\-]?key)(?:[_.\-]?id)?|x-mbx-apikey)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9]{64})",
             &["binance".into(), "x-mbx-apikey".into()],
         );
-        let lowered: Vec<&Check> = required.checks.iter().filter(|c| matches!(c, Check::Lowered(_))).collect();
-        assert!(matches!(&lowered[..], [Check::Lowered(literals)] if literals.len() == 1), "{:?}", required.checks);
+        let lowered: Vec<&Check> =
+            required.checks.iter().filter(|c| matches!(c, Check::Lowered(_))).collect();
+        assert!(
+            matches!(&lowered[..], [Check::Lowered(literals)] if literals.len() == 1),
+            "{:?}",
+            required.checks
+        );
     }
 
     #[test]
@@ -785,11 +790,16 @@ mod tests {
         let pattern = r#"(?i:apca)[A-Za-z0-9_.\- ]{0,30}?(?i:secret)[A-Za-z0-9_.\-]{0,12}?[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9/+]{40,44})"#;
         let required = Required::of(pattern, &["apca".to_string()]);
         assert!(required.checks.iter().any(|c| matches!(c, Check::Run(run) if run.min == 40)));
-        assert!(!required.may_match(b"POST /v2/orders req_id=3f9a2c81d0e47b5a96c3f1e28d7b4a05 APCA-API-SECRET-KEY header set"));
+        assert!(!required.may_match(
+            b"POST /v2/orders req_id=3f9a2c81d0e47b5a96c3f1e28d7b4a05 APCA-API-SECRET-KEY header set"
+        ));
         assert!(required.may_match(b"APCA_API_SECRET_KEY=Zk3vQ9pL2mX7rT8wY4cB1nH6Zk3vQ9pL2mX7rT8w"));
         // A short secret, or one of nearly any byte, gets no run check.
         for pattern in [r"token=(?P<secret>[a-z0-9]{8})", r#"token=(?P<secret>[^\s"']{40})"#] {
-            assert!(!Required::of(pattern, &["token".to_string()]).checks.iter().any(|c| matches!(c, Check::Run(_))));
+            assert!(!Required::of(pattern, &["token".to_string()])
+                .checks
+                .iter()
+                .any(|c| matches!(c, Check::Run(_))));
         }
     }
 
