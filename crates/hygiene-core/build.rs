@@ -212,7 +212,7 @@ impl<'a> Emit<'a> {
                     "values",
                     "words",
                     "counting",
-                    "applies_to",
+                    "rules",
                     "examples",
                     "counter_examples",
                 ],
@@ -220,12 +220,12 @@ impl<'a> Emit<'a> {
             );
             let _ = writeln!(
                 dummies,
-                "StaticDummy {{ id: {}, values: {}, words: {}, counting: {}, applies_to: {} }},",
+                "StaticDummy {{ id: {}, values: {}, words: {}, counting: {}, rules: {} }},",
                 self.str(dummy.get("id"), "id"),
                 self.strs(dummy.get("values")),
                 self.strs(dummy.get("words")),
                 self.bool(dummy.get("counting")),
-                self.opt_variant(dummy.get("applies_to"), &["all", "generic"], "DecoyScope"),
+                self.strs(dummy.get("rules")),
             );
         }
         dummies.push(']');

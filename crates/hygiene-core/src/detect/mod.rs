@@ -55,6 +55,10 @@ pub struct Detector {
     /// Every rule's `allow_values` (vendors' documented example values): never a finding of
     /// any rule, since a generic rule also matches the value a vendor rule allows.
     documented_examples: HashSet<Vec<u8>>,
+    /// Per rule: its windows are kept per rule, never run line by line (see
+    /// [`Detector::find_in_windows`]): multi-line rules, and rules with a keyword that starts
+    /// with a line break (`\nt1.`), whose window holds the line before the keyword's too.
+    per_rule_windows: Vec<bool>,
 }
 
 impl Detector {
@@ -63,7 +67,12 @@ impl Detector {
     pub fn new(rules: RuleSet) -> Result<Detector, crate::Error> {
         let index = KeywordIndex::new(&rules.rules)?;
         let documented_examples = rules.rules.iter().flat_map(|r| r.allow_values.iter().cloned()).collect();
-        Ok(Detector { index, rules, documented_examples })
+        let per_rule_windows = rules
+            .rules
+            .iter()
+            .map(|r| r.multiline || r.keywords.iter().any(|k| k.starts_with('\n')))
+            .collect();
+        Ok(Detector { index, rules, documented_examples, per_rule_windows })
     }
 
     /// The rules, in the order match indices refer to.
@@ -315,7 +324,8 @@ impl Detector {
     /// copy and byte searches ([`LineScratch`]). A single-line rule's window on a line shorter
     /// than [`LONG_LINE_REACH`] is that whole line whichever hit opened it, and lines do not
     /// overlap, so running a line's rules together finds what running each rule over its own
-    /// windows finds. Multi-line rules and long lines keep the per-rule windows.
+    /// windows finds. Multi-line rules, rules with a keyword that starts with a line break and
+    /// long lines keep the per-rule windows.
     fn find_in_windows(
         &self,
         haystack: &[u8],
@@ -334,6 +344,9 @@ impl Detector {
         let mut line: Range<usize> = 0..0;
         for hit in hits {
             let end = hit.start + self.index.finder.keyword_len(hit.keyword);
+            // A keyword that starts with the line break before it gives a window of two lines:
+            // not one to share with the other rules of the line.
+            let at_line_break = haystack[hit.start] == b'\n';
             for &rule in self.index.rules_of(hit.keyword) {
                 let rule = rule as usize;
                 if !wanted(rule) {
@@ -345,13 +358,15 @@ impl Detector {
                         continue;
                     }
                     window_around(haystack, hit.start, end, true)
+                } else if at_line_break {
+                    window_around(haystack, hit.start, end, false)
                 } else {
                     if !same_window(haystack, &line, hit.start, end) {
                         line = window_around(haystack, hit.start, end, false);
                     }
                     line.clone()
                 };
-                let short_line = !multiline && is_short_line(haystack, &window);
+                let short_line = !self.per_rule_windows[rule] && is_short_line(haystack, &window);
                 let seen = if short_line {
                     window == pending_line && pending_rules.contains(&rule)
                 } else {
@@ -525,11 +540,10 @@ impl Detector {
                 })
         };
         decoys.values.iter().filter(applies).filter(fits).any(caught)
-            || decoys.dummies.iter().any(|d| {
-                (d.applies_to == DecoyScope::All || rule.generic)
-                    && !rule.ignore_decoys.contains(&d.id)
-                    && d.catches(value)
-            })
+            || decoys
+                .dummies
+                .iter()
+                .any(|d| d.applies_to(&rule.id) && !rule.ignore_decoys.contains(&d.id) && d.catches(value))
     }
 }
 
@@ -795,7 +809,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
 
         /// Running a short line's rules together finds exactly what running each rule over its
         /// own windows finds, on short lines, on lines past the long-line reach (pieces joined by

@@ -69,7 +69,7 @@ pub(crate) struct StaticDummy {
     pub(crate) values: &'static [&'static str],
     pub(crate) words: &'static [&'static str],
     pub(crate) counting: bool,
-    pub(crate) applies_to: Option<DecoyScope>,
+    pub(crate) rules: &'static [&'static str],
 }
 
 /// Statics carry no source position: errors in built-in packs are found by the tests, which
@@ -154,7 +154,7 @@ impl StaticDecoys {
                         values: strings(d.values),
                         words: strings(d.words),
                         counting: d.counting,
-                        applies_to: d.applies_to.unwrap_or_default(),
+                        rules: strings(d.rules),
                         examples: Vec::new(),
                         counter_examples: Vec::new(),
                     })

@@ -250,12 +250,22 @@ pub(crate) struct Dummy {
     pub(crate) words: HashSet<String>,
     /// Values that mostly count up are placeholders too ([`dummy::counts_up`]).
     pub(crate) counting: bool,
-    pub(crate) applies_to: DecoyScope,
+    /// The rule ids it applies to (`*` at the end: a prefix); empty: every rule.
+    pub(crate) rules: Vec<String>,
     pub(crate) examples: Vec<String>,
     pub(crate) counter_examples: Vec<String>,
 }
 
 impl Dummy {
+    /// Whether the entry applies to the rule `id`.
+    pub(crate) fn applies_to(&self, id: &str) -> bool {
+        self.rules.is_empty()
+            || self.rules.iter().any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => id.starts_with(prefix),
+                None => id == pattern,
+            })
+    }
+
     /// Whether `value` is one of these dummies.
     pub(crate) fn catches(&self, value: &[u8]) -> bool {
         dummy::is_dummy(value, &self.values, &self.words) || (self.counting && dummy::counts_up(value))
@@ -465,7 +475,7 @@ impl RuleSet {
                 values: d.values.iter().map(normal).collect(),
                 words: d.words.iter().map(normal).collect(),
                 counting: d.counting,
-                applies_to: d.applies_to,
+                rules: d.rules,
                 examples: d.examples,
                 counter_examples: d.counter_examples,
             });
@@ -719,15 +729,9 @@ mod tests {
                     &from_build.values,
                     &from_build.words,
                     from_build.counting,
-                    from_build.applies_to
+                    &from_build.rules
                 ),
-                (
-                    &from_text.id,
-                    &from_text.values,
-                    &from_text.words,
-                    from_text.counting,
-                    from_text.applies_to
-                )
+                (&from_text.id, &from_text.values, &from_text.words, from_text.counting, &from_text.rules)
             );
         }
     }

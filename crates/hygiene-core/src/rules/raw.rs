@@ -103,9 +103,10 @@ pub(crate) struct RawDummy {
     /// placeholders too.
     #[serde(default)]
     pub(crate) counting: bool,
-    /// Which rules the entry applies to (default: every rule).
+    /// The rules the entry applies to, by id (`*` at the end: any id with that start); empty:
+    /// every rule.
     #[serde(default)]
-    pub(crate) applies_to: super::DecoyScope,
+    pub(crate) rules: Vec<String>,
     #[serde(default)]
     pub(crate) examples: Vec<String>,
     #[serde(default)]
