@@ -80,6 +80,19 @@ def found_files(kind, out_path, example_dir):
     return names & set(os.listdir(example_dir))
 
 
+def run_peers(peers, example_dir, out_dir, found, results):
+    """Runs each peer of the comma-separated `peers` over `example_dir` (raw output in
+    `out_dir/PEER.jsonl`) and stores `found(peer, output, example_dir)` in `results`."""
+    for peer in [p for p in peers.split(",") if p and p != "none"]:
+        out = os.path.join(out_dir, f"{peer}.jsonl")
+        subprocess.run(["bash", PEER_SH, peer, example_dir, out], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        if not os.path.exists(out):
+            print(f"{peer}: no output (is it installed? {PEER_SH} list)", file=sys.stderr)
+            continue
+        results[peer] = found(peer, out, example_dir)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repo", default="/work/.mirror/mongodb+kingfisher/repo")
@@ -111,14 +124,7 @@ def main():
         subprocess.run([a.hygiene, "scan", example_dir, "--no-report", "--scope", "**", "--format", "json"],
                        stdout=fh, stderr=subprocess.DEVNULL, env=env)
     results["hygiene"] = found_files("hygiene", out, example_dir)
-    for peer in [p for p in a.peers.split(",") if p and p != "none"]:
-        out = os.path.join(a.out, f"{peer}.jsonl")
-        subprocess.run(["bash", PEER_SH, peer, example_dir, out], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        if not os.path.exists(out):
-            print(f"{peer}: no output (is it installed? {PEER_SH} list)", file=sys.stderr)
-            continue
-        results[peer] = found_files(peer, out, example_dir)
+    run_peers(a.peers, example_dir, a.out, found_files, results)
 
     print(f"kingfisher rule examples at {commit}: {total} examples, "
           f"{len(real)} that do not look like placeholders")

@@ -64,11 +64,6 @@ except ImportError:  # Python < 3.11
     import sre_constants as sre_c
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEER_SH = os.environ.get("PEER_SH") or next(
-    (p for p in (os.path.join(os.path.dirname(ROOT), "shared", "peers", "peer.sh"), "/work/shared/peers/peer.sh")
-     if os.path.exists(p)),
-    "../shared/peers/peer.sh",
-)
 SOURCES = {
     "betterleaks": "/work/.mirror/betterleaks+betterleaks/repo",
     "gitleaks": "/work/.mirror/gitleaks+gitleaks/repo",
@@ -78,7 +73,7 @@ UTILS_DIR = "cmd/generate/config/utils/"
 SAMPLES_PER_CALL = 4
 # What a placeholder looks like, and git: the same as for kingfisher's examples.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_examples import PLACEHOLDER, git  # noqa: E402
+from peer_examples import PLACEHOLDER, git, run_peers  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1696,14 +1691,7 @@ def run_source(source, a, misses):
         results["hygiene"] = found_keys("hygiene", out, example_dir)
     except (ValueError, KeyError) as e:
         print(f"hygiene: unreadable output {out} ({e})", file=sys.stderr)
-    for peer in [p for p in a.peers.split(",") if p and p != "none"]:
-        out = os.path.join(base, f"{peer}.jsonl")
-        subprocess.run(["bash", PEER_SH, peer, example_dir, out], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        if not os.path.exists(out):
-            print(f"{peer}: no output (is it installed? {PEER_SH} list)", file=sys.stderr)
-            continue
-        results[peer] = found_keys(peer, out, example_dir)
+    run_peers(a.peers, example_dir, base, found_keys, results)
 
     total = len(keys)
     n_skipped = sum(skipped.values())

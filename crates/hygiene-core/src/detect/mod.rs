@@ -602,9 +602,7 @@ fn window_around(haystack: &[u8], start: usize, end: usize, multiline: bool) -> 
 /// hit at `start..end`: it is a whole line holding the hit, short enough on both sides that
 /// the long-line reach does not cut it.
 fn same_window(haystack: &[u8], window: &Range<usize>, start: usize, end: usize) -> bool {
-    let whole_line = (window.start == 0 || haystack[window.start - 1] == b'\n')
-        && (window.end == haystack.len() || haystack[window.end] == b'\n');
-    whole_line
+    is_whole_line(haystack, window)
         && window.start <= start
         && end <= window.end
         && start - window.start < LONG_LINE_REACH
@@ -614,8 +612,12 @@ fn same_window(haystack: &[u8], window: &Range<usize>, start: usize, end: usize)
 /// Whether `window`, found by [`window_around`] for a single-line rule, is a whole line short
 /// enough that every hit on it has it as its window.
 fn is_short_line(haystack: &[u8], window: &Range<usize>) -> bool {
-    window.len() < LONG_LINE_REACH
-        && (window.start == 0 || haystack[window.start - 1] == b'\n')
+    window.len() < LONG_LINE_REACH && is_whole_line(haystack, window)
+}
+
+/// Whether `window` starts at a line start and ends at a line end (or the buffer's).
+fn is_whole_line(haystack: &[u8], window: &Range<usize>) -> bool {
+    (window.start == 0 || haystack[window.start - 1] == b'\n')
         && (window.end == haystack.len() || haystack[window.end] == b'\n')
 }
 
