@@ -4,6 +4,7 @@ mod builtin;
 pub mod catalog;
 pub(crate) mod dummy;
 mod error;
+pub(crate) mod follows;
 mod raw;
 pub(crate) mod required;
 
@@ -115,7 +116,7 @@ pub struct Rule {
     reject_pattern: Option<String>,
     /// The `follows` regex source (see [`Rule::follows`]).
     follows_pattern: Option<String>,
-    follows: OnceLock<Option<Regex>>,
+    follows: OnceLock<Option<follows::Follows>>,
     matcher: OnceLock<Matcher>,
     /// What a window must hold for the regex to possibly match: built on first use apart
     /// from the regex, so a rule whose windows never hold it is never compiled.
@@ -176,14 +177,24 @@ impl Rule {
     /// sees). A generic rule's keyword is everywhere in credential-header logs (`X-API-KEY
     /// header set`), but a match needs the name to be assigned a value: checking that at each
     /// occurrence costs a fraction of running the rule's regex over the line.
-    pub(crate) fn follows(&self) -> Option<&Regex> {
+    pub(crate) fn follows(&self) -> Option<&follows::Follows> {
         self.follows
             .get_or_init(|| {
                 self.follows_pattern.as_ref().map(|p| {
-                    builder(&anchored(p)).build().expect("built-in follows regexes are checked by the tests")
+                    follows::Follows::new(p, || {
+                        builder(&anchored(p))
+                            .build()
+                            .expect("built-in follows regexes are checked by the tests")
+                    })
                 })
             })
             .as_ref()
+    }
+
+    /// The `follows` regex source, if the rule has one.
+    #[cfg(test)]
+    pub(crate) fn follows_pattern(&self) -> Option<&str> {
+        self.follows_pattern.as_deref()
     }
 
     /// What a window must hold, besides a keyword, for the regex to possibly match in it.
@@ -590,7 +601,12 @@ fn compile_rule(
             .as_ref()
             .map(|p| compile_regex(&toml::Spanned::new(p.span(), anchored(p.get_ref())), file, text))
             .transpose()?;
-        let _ = follows.set(follows_regex);
+        let _ = follows.set(
+            r.follows
+                .as_ref()
+                .zip(follows_regex)
+                .map(|(p, regex)| follows::Follows::new(p.get_ref(), || regex)),
+        );
         let Some(secret_group) = regex.capture_names().position(|n| n == Some("secret")) else {
             return Err(RuleFileError::at(
                 file,
