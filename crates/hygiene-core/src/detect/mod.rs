@@ -464,7 +464,7 @@ impl Detector {
         if !rule.keywords.iter().any(|k| contains_ignore_ascii_case(&haystack[span.clone()], k.as_bytes())) {
             return false;
         }
-        if rule.matcher().reject.as_ref().is_some_and(|r| r.is_match(&haystack[span])) {
+        if rule.matcher().reject.as_ref().is_some_and(|r| r.is_match(&haystack[span.clone()])) {
             return false;
         }
         let needed = match (rule.min_entropy, rule.charset) {
@@ -505,11 +505,18 @@ impl Detector {
         if self.value_is_decoy(rule, value) {
             return false;
         }
+        // The name the value is assigned to, for a generic rule (`ARTEMIS_PASSWORD: ` before it).
+        let name = if rule.generic { &haystack[span.start..secret.start] } else { &[][..] };
+        if echoes_name(name, value) {
+            return false;
+        }
         // A value that decodes to text (base64, `%XX`) is also judged by what it says:
         // `password: dG9vcg==` is a dummy password, encoded.
         if let Some(decoded) = decode::decoded_value(value) {
             let after_user = memchr::memchr(b':', &decoded).map(|i| &decoded[i + 1..]);
-            if self.value_is_decoy(rule, &decoded) || after_user.is_some_and(|p| self.value_is_decoy(rule, p))
+            if self.value_is_decoy(rule, &decoded)
+                || after_user.is_some_and(|p| self.value_is_decoy(rule, p))
+                || echoes_name(name, &decoded)
             {
                 return false;
             }
@@ -555,6 +562,15 @@ const MULTILINE_REACH: usize = 16 << 10;
 /// Longest key block found whole (PGP blocks with photo ids and many subkeys are large). The
 /// stream redactor holds an open block back up to this size too.
 pub const MAX_BLOCK: usize = 1 << 20;
+
+/// Whether `value` is one of the words of the name it is assigned to (`artemis-password:
+/// artemis`, `RABBITMQ_PASS=rabbitmq`, base64 or not): the service's own name typed where a
+/// password goes, a stand-in however it is written. Words of three letters or more, any case.
+fn echoes_name(name: &[u8], value: &[u8]) -> bool {
+    value.len() >= 3
+        && value.iter().all(u8::is_ascii_alphanumeric)
+        && name.split(|b| !b.is_ascii_alphanumeric()).any(|word| word.eq_ignore_ascii_case(value))
+}
 
 fn shift(range: Range<usize>, by: usize) -> Range<usize> {
     range.start + by..range.end + by
@@ -733,6 +749,21 @@ mod tests {
         let mut rules = RuleSet::builtin().unwrap();
         rules.add_file("custom.toml", &pack).unwrap();
         Detector::new(rules).unwrap().find(text.as_bytes()).len()
+    }
+
+    #[test]
+    fn a_value_that_repeats_a_word_of_its_name_is_a_stand_in() {
+        assert!(echoes_name(b"artemis-password: \"", b"artemis"));
+        assert!(echoes_name(b"RABBITMQ_PASS=", b"rabbitmq"));
+        assert!(echoes_name(b"\"kafka.sasl.password\": \"", b"KAFKA"));
+        assert!(!echoes_name(b"artemis-password: ", b"artemis7Qz"), "more than the word");
+        assert!(!echoes_name(b"db_password=", b"db"), "a word under three letters");
+        assert!(!echoes_name(b"password=", b"hQ7zk2Lm9x"));
+        assert!(!echoes_name(b"", b"artemis"));
+        // End to end: plain and base64 (`YXJ0ZW1pcw==` is `artemis`), next to a real value.
+        assert_eq!(found_by_pack("", "ARTEMIS_PASSWORD=artemis\n"), 0);
+        assert_eq!(found_by_pack("", "  artemis-password: \"YXJ0ZW1pcw==\"\n"), 0);
+        assert_eq!(found_by_pack("", "ARTEMIS_PASSWORD=qT7zk2Lm9xW4\n"), 1);
     }
 
     #[test]
