@@ -1,13 +1,19 @@
-//! A rule's `follows` check (see [`crate::rules::Rule::follows`]), compiled to a full DFA.
+//! A rule's `follows` check (see [`crate::rules::Rule::follows`]), moved to a full DFA once
+//! it runs often.
 //!
 //! The check runs at every occurrence of a rule's keyword, before any window is opened: on a
 //! venue log that is several times per line for the generic rules (`X-MBX-APIKEY header set`
-//! holds `key`, `apikey` and `api-key` at once). Through the `regex` crate each call paid its
-//! fixed costs (a cache taken from the regex's pool, the meta engine choosing a strategy, the
-//! lazy DFA building its first states per thread) for a match that is decided in a few bytes:
-//! about 15% of a scan of such logs. A dense DFA is immutable and shared, anchored, and walks
-//! those few bytes with one table load each. A pattern whose DFA would be too big keeps the
-//! regex (same syntax settings, same answer).
+//! holds `key`, `apikey` and `api-key` at once). Through the `regex` crate each call pays its
+//! fixed costs (a cache taken from the regex's pool, the meta engine choosing a strategy) for a
+//! match decided in a few bytes: about a tenth of a scan of such logs. A dense DFA is immutable
+//! and shared, anchored, and walks those few bytes with one table load each; but building one
+//! takes 0.5 to 5 ms, which a pre-commit run over three files would pay for nothing (it did:
+//! start-up went from 7.8 to 9 ms). So the regex answers the first [`HOT`] calls and the DFA,
+//! built then, the rest. A pattern whose DFA would be too big keeps the regex (same syntax
+//! settings, same answer).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 use regex_automata::dfa::{dense, Automaton, StartKind};
@@ -18,39 +24,57 @@ use regex_automata::{nfa::thompson, Anchored, Input};
 /// hundred KiB; past this the regex is used.
 const DFA_SIZE_LIMIT: usize = 2 << 20;
 
+/// Calls answered by the regex before the DFA is built: a DFA saves about 40 ns a call and
+/// costs up to 5 ms to build, so it pays after about a hundred thousand calls; this many
+/// come from about a megabyte of a venue log, and never from a pre-commit run.
+const HOT: u32 = 20_000;
+
 /// A compiled `follows` pattern.
 #[derive(Debug)]
-pub(crate) enum Follows {
-    Dfa(Box<dense::DFA<Vec<u32>>>),
-    Regex(Regex),
+pub(crate) struct Follows {
+    /// The unanchored source (the DFA is run anchored).
+    pattern: String,
+    /// The same pattern built by the rules' regex builder, `\A`-anchored.
+    regex: Regex,
+    /// Calls so far, up to [`HOT`] (counted without a read-modify-write: two threads may
+    /// count one call, which only moves the switch by a call).
+    calls: AtomicU32,
+    /// Built on the call that reaches [`HOT`]; `None` when it would not fit.
+    dfa: OnceLock<Option<Box<dense::DFA<Vec<u32>>>>>,
 }
 
 impl Follows {
     /// The check for `pattern` (unanchored source: it is always run anchored at the start of
     /// what it is given); `regex` is the same pattern built by the rules' regex builder,
-    /// `\A`-anchored, used when the DFA cannot be built within its limits.
-    pub(crate) fn new(pattern: &str, regex: impl FnOnce() -> Regex) -> Follows {
-        match dfa_of(pattern) {
-            Some(dfa) => Follows::Dfa(Box::new(dfa)),
-            None => Follows::Regex(regex()),
-        }
+    /// `\A`-anchored.
+    pub(crate) fn new(pattern: &str, regex: Regex) -> Follows {
+        Follows { pattern: pattern.to_string(), regex, calls: AtomicU32::new(0), dfa: OnceLock::new() }
     }
 
     /// Whether the pattern matches at the start of `text`.
     #[inline]
     pub(crate) fn is_match(&self, text: &[u8]) -> bool {
-        match self {
-            Follows::Dfa(dfa) => {
-                let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
-                match dfa.try_search_fwd(&input) {
-                    Ok(found) => found.is_some(),
-                    // A DFA built without heuristic Unicode support never quits; should it
-                    // ever, the answer that keeps the occurrence is the safe one.
-                    Err(_) => true,
-                }
-            }
-            Follows::Regex(regex) => regex.is_match(text),
+        let calls = self.calls.load(Ordering::Relaxed);
+        if calls < HOT {
+            self.calls.store(calls + 1, Ordering::Relaxed);
+            return self.regex.is_match(text);
         }
+        match self.dfa.get_or_init(|| dfa_of(&self.pattern).map(Box::new)) {
+            Some(dfa) => dfa_matches(dfa, text),
+            None => self.regex.is_match(text),
+        }
+    }
+}
+
+/// Whether `dfa` matches at the start of `text`.
+#[inline]
+fn dfa_matches(dfa: &dense::DFA<Vec<u32>>, text: &[u8]) -> bool {
+    let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
+    match dfa.try_search_fwd(&input) {
+        Ok(found) => found.is_some(),
+        // A DFA built without heuristic Unicode support never quits; should it ever, the
+        // answer that keeps the occurrence is the safe one.
+        Err(_) => true,
     }
 }
 
@@ -92,7 +116,7 @@ mod tests {
         for rule in &rules.rules {
             let Some(pattern) = rule.follows_pattern() else { continue };
             let dfa = dfa_of(pattern).unwrap_or_else(|| panic!("{}: no DFA within the limit", rule.id));
-            let (dfa, regex) = (Follows::Dfa(Box::new(dfa)), regex_of(pattern));
+            let regex = regex_of(pattern);
             // What follows each keyword occurrence in the rule's examples and counter-examples,
             // cut at every length (a match decided early, late, or at the end of the text).
             for text in rule
@@ -108,7 +132,7 @@ mod tests {
                         for end in 0..=rest.len() {
                             let rest = &rest[..end];
                             assert_eq!(
-                                dfa.is_match(rest),
+                                dfa_matches(&dfa, rest),
                                 regex.is_match(rest),
                                 "{}: {:?}",
                                 rule.id,
@@ -133,11 +157,11 @@ mod tests {
             (r"[ \t]*=\b[0-9a-f]{4}", &[&b" =beef"[..], b"=be", b"= beef", b"\t=BEEF", b"=beef\xff"][..]),
             (r"(?i)key[^\s]{2}", &[&b"KEY\xe9\xe9"[..], b"kEy  ", b"key\n\n", b"key\xff"][..]),
         ] {
-            let follows = Follows::Dfa(Box::new(dfa_of(pattern).unwrap()));
+            let dfa = dfa_of(pattern).unwrap();
             let regex = regex_of(pattern);
             for text in texts {
                 assert_eq!(
-                    follows.is_match(text),
+                    dfa_matches(&dfa, text),
                     regex.is_match(text),
                     "{pattern} on {:?}",
                     String::from_utf8_lossy(text)
@@ -147,14 +171,26 @@ mod tests {
     }
 
     #[test]
+    fn the_dfa_takes_over_once_the_check_is_hot_and_answers_the_same() {
+        let pattern = r"[ \t]*=[ \t]*[0-9a-f]{8}";
+        let follows = Follows::new(pattern, regex_of(pattern));
+        for round in 0..HOT + 10 {
+            assert!(follows.is_match(b" = deadbeef01") && !follows.is_match(b" header set"), "call {round}");
+        }
+        assert!(matches!(follows.dfa.get(), Some(Some(_))), "built once hot");
+    }
+
+    #[test]
     fn a_pattern_too_big_for_a_dfa_keeps_its_regex() {
         // The n-th byte from the end is a 1: a DFA needs 2^n states for it.
         let huge = "[01]*1[01]{20}x";
-        let follows = Follows::new(huge, || regex_of(huge));
-        assert!(matches!(follows, Follows::Regex(_)));
+        assert!(dfa_of(huge).is_none());
+        let follows = Follows::new(huge, regex_of(huge));
         let hit = format!("0011{}x", "0".repeat(19));
-        assert!(follows.is_match(hit.as_bytes()) && !follows.is_match(b"01x"));
-        let small = "[01]*1[01]{2}x";
-        assert!(matches!(Follows::new(small, || regex_of(small)), Follows::Dfa(_)));
+        for _ in 0..HOT + 2 {
+            assert!(follows.is_match(hit.as_bytes()) && !follows.is_match(b"01x"));
+        }
+        assert!(matches!(follows.dfa.get(), Some(None)), "tried once, kept the regex");
+        assert!(dfa_of("[01]*1[01]{2}x").is_some());
     }
 }

@@ -181,11 +181,12 @@ impl Rule {
         self.follows
             .get_or_init(|| {
                 self.follows_pattern.as_ref().map(|p| {
-                    follows::Follows::new(p, || {
+                    follows::Follows::new(
+                        p,
                         builder(&anchored(p))
                             .build()
-                            .expect("built-in follows regexes are checked by the tests")
-                    })
+                            .expect("built-in follows regexes are checked by the tests"),
+                    )
                 })
             })
             .as_ref()
@@ -602,10 +603,7 @@ fn compile_rule(
             .map(|p| compile_regex(&toml::Spanned::new(p.span(), anchored(p.get_ref())), file, text))
             .transpose()?;
         let _ = follows.set(
-            r.follows
-                .as_ref()
-                .zip(follows_regex)
-                .map(|(p, regex)| follows::Follows::new(p.get_ref(), || regex)),
+            r.follows.as_ref().zip(follows_regex).map(|(p, regex)| follows::Follows::new(p.get_ref(), regex)),
         );
         let Some(secret_group) = regex.capture_names().position(|n| n == Some("secret")) else {
             return Err(RuleFileError::at(
