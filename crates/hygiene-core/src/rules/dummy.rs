@@ -64,6 +64,15 @@ const MIN_COUNTING_PAIRS: usize = 6;
 /// (digits) or in twenty-six (letters), so five of eight is about a one in a thousand chance
 /// for a short value and vanishing for a long one.
 pub(crate) fn counts_up(value: &[u8]) -> bool {
+    // Digits only, each one the one before or its successor (`11223344`, `1112223334`): a
+    // pattern typed on the number row; in random digits a pair does that one time in five.
+    if value.len() >= 6
+        && value.iter().all(u8::is_ascii_digit)
+        && value.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1)
+        && value.windows(2).filter(|w| w[1] == w[0] + 1).count() >= 3
+    {
+        return true;
+    }
     let (mut pairs, mut up) = (0usize, 0usize);
     let (mut last_digit, mut last_letter): (Option<u8>, Option<u8>) = (None, None);
     for &byte in value {
@@ -130,6 +139,8 @@ mod tests {
             "A1b2c3d4",
             "abcdABCD1234#",
             "AB1C2defGHijkLMNo3PqQRstUvwxyz",
+            "55667788",
+            "1112233345",
         ] {
             assert!(counts_up(typed.as_bytes()), "{typed}");
         }
@@ -139,6 +150,9 @@ mod tests {
             "abc123",
             "Wz4Kq9Lm2Xp7Vr8T",
             "2024-01-02",
+            "112233",
+            "73920481",
+            "11111111",
         ] {
             assert!(!counts_up(real.as_bytes()), "{real}");
         }
