@@ -533,7 +533,13 @@ pub(crate) fn decoded_value(value: &[u8]) -> Option<Vec<u8>> {
             while decoded.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
                 decoded.pop();
             }
-            if decoded.len() >= 3 && decoded.iter().all(|b| (0x20..0x7f).contains(b)) {
+            // Printable text; a short one may have line breaks (`echo -e "-----BEGIN ...\n..."
+            // | base64`, a key elided for the page). A long multi-line text is a document (a
+            // kubeconfig, a PEM key), judged by what the decoded scan finds in it instead.
+            let text = |b: &u8| {
+                (0x20..0x7f).contains(b) || (decoded.len() < 128 && matches!(b, b'\n' | b'\r' | b'\t'))
+            };
+            if decoded.len() >= 3 && decoded.iter().all(text) {
                 return Some(decoded);
             }
         }
@@ -695,5 +701,17 @@ mod tests {
         assert_eq!(decoded_value(B64.encode("toor").as_bytes()).as_deref(), Some(&b"toor"[..]));
         assert_eq!(decoded_value(b"p%40ssw0rd").as_deref(), Some(&b"p@ssw0rd"[..]));
         assert_eq!(decoded_value(b"Kq9Lm2Xp7Vr8TWz4"), None, "random base64 decodes to bytes, not text");
+        let elided = "-----BEGIN EC PRIVATE KEY-----\n...\n-----END EC PRIVATE KEY-----\n";
+        assert_eq!(
+            decoded_value(B64.encode(elided).as_bytes()).as_deref(),
+            Some(elided.trim_end().as_bytes())
+        );
+        let document =
+            format!("apiVersion: v1\nclusters:\n{}", "- cluster: {server: https://10.0.0.1}\n".repeat(4));
+        assert_eq!(
+            decoded_value(B64.encode(&document).as_bytes()),
+            None,
+            "a long multi-line text is a document"
+        );
     }
 }
