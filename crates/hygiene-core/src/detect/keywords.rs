@@ -35,11 +35,11 @@ pub(crate) struct Occurrence {
 /// A keyword registered under a gram, as five words (plain words, so the built-in snapshot can
 /// lend its table as is): the key of the keyword's gram (the gram and the byte after it,
 /// [`key_at`]) in the low half of the first word and the keyword's index in the high half; where
-/// the gram sits in the keyword; then the keyword's first and last eight bytes (fewer for a
-/// shorter keyword), folded, and the mask of the bytes the first word holds. The two words reject
-/// almost every owner whose gram matched by chance or that shares its gram with other keywords
-/// (a vendor's compound keywords, `etherscan_api_key` and `etherscan_key`, share the vendor
-/// name's rarest gram).
+/// the gram sits in the keyword (low half) and the keyword's length, with [`FOLD_DECIDES`]; then
+/// the keyword's first and last eight bytes (fewer for a shorter keyword), folded, and the mask
+/// of the bytes the first word holds. The two words reject almost every owner whose gram matched
+/// by chance or that shares its gram with other keywords (a vendor's compound keywords,
+/// `etherscan_api_key` and `etherscan_key`, share the vendor name's rarest gram).
 type GramOwner = [u64; 5];
 
 /// A gram owner's parts (see [`GramOwner`]).
@@ -47,15 +47,35 @@ trait Owner {
     fn key(&self) -> u32;
     fn keyword(&self) -> u32;
     fn offset(&self) -> u32;
-    fn rejects(&self, haystack: &[u8], start: usize, len: usize) -> bool;
+    fn len(&self) -> usize;
+    fn check(&self, haystack: &[u8], start: usize) -> Check;
 }
+
+/// What the folded words at a keyword's ends say of an occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Not the keyword.
+    Rejected,
+    /// The keyword: its words cover it and it is letters only, whose fold is case folding.
+    Confirmed,
+    /// Maybe: the exact comparison decides.
+    Unknown,
+}
+
+/// Set in an owner's second word when the folded words decide: the keyword is ASCII letters
+/// only (folding a letter is lowering it; folding punctuation is not exact, `_` and DEL fold
+/// alike) and 16 bytes or fewer (its two words cover it). Most keyword occurrences in logs are
+/// vendor names (`alpaca`, `bitget`, `binance`): they skip the exact comparison.
+const FOLD_DECIDES: u64 = 1 << 63;
 
 /// The owner of the gram at `offset` of `keyword` (keyword number `keyword_index`) under `key`.
 fn gram_owner(key: u32, keyword_index: usize, offset: usize, keyword: &[u8]) -> GramOwner {
     let (head, head_mask) = folded_prefix(&keyword[..keyword.len().min(8)]);
     let tail_start = keyword.len().saturating_sub(8);
     let (tail, _) = folded_prefix(&keyword[tail_start..]);
-    [u64::from(key) | ((keyword_index as u64) << 32), offset as u64, head, head_mask, tail]
+    let decides = keyword.len() <= 16 && keyword.iter().all(u8::is_ascii_alphabetic);
+    let second = offset as u64 | ((keyword.len() as u64) << 32) | if decides { FOLD_DECIDES } else { 0 };
+    [u64::from(key) | ((keyword_index as u64) << 32), second, head, head_mask, tail]
 }
 
 /// The same owner under another key.
@@ -81,22 +101,32 @@ impl Owner for GramOwner {
         self[1] as u32
     }
 
-    /// Whether the words at the keyword's ends rule it out at `start` (false when they
-    /// cannot be read: the exact comparison then decides alone).
     #[inline(always)]
-    fn rejects(&self, haystack: &[u8], start: usize, len: usize) -> bool {
-        let [_, _, head_word, head_mask, tail_word] = *self;
-        if let Some(head) = word_at(haystack, start) {
-            if fold(head) & head_mask != head_word {
-                return true;
-            }
+    fn len(&self) -> usize {
+        ((self[1] >> 32) & 0xFFFF) as usize
+    }
+
+    /// What the words at the keyword's ends say at `start`: unknown where they cannot be
+    /// read, or where folding is not exact.
+    #[inline(always)]
+    fn check(&self, haystack: &[u8], start: usize) -> Check {
+        let [_, second, head_word, head_mask, tail_word] = *self;
+        let len = self.len();
+        let Some(head) = word_at(haystack, start) else { return Check::Unknown };
+        if fold(head) & head_mask != head_word {
+            return Check::Rejected;
         }
         if len > 8 {
-            if let Some(tail) = word_at(haystack, start + len - 8) {
-                return fold(tail) != tail_word;
+            let Some(tail) = word_at(haystack, start + len - 8) else { return Check::Unknown };
+            if fold(tail) != tail_word {
+                return Check::Rejected;
             }
         }
-        false
+        if second & FOLD_DECIDES != 0 {
+            Check::Confirmed
+        } else {
+            Check::Unknown
+        }
     }
 }
 
@@ -646,13 +676,19 @@ impl KeywordFinder {
             &self.owners[self.bucket_starts[bucket - 1] as usize..self.bucket_starts[bucket] as usize];
         for owner in owners.iter().filter(|o| o.key() == key) {
             let Some(start) = at.checked_sub(owner.offset() as usize) else { continue };
-            let keyword = self.keyword(owner.keyword() as usize);
-            // The quick test where eight bytes can be read; the exact comparison decides
-            // (folding lets a few punctuation pairs through).
-            if owner.rejects(haystack, start, keyword.len()) {
-                continue;
-            }
-            if haystack.get(start..start + keyword.len()).is_some_and(|w| w.eq_ignore_ascii_case(keyword)) {
+            // The quick test where eight bytes can be read; the exact comparison decides the
+            // rest (folding lets a few punctuation pairs through).
+            let exact = match owner.check(haystack, start) {
+                Check::Rejected => false,
+                Check::Confirmed => true,
+                Check::Unknown => {
+                    let keyword = self.keyword(owner.keyword() as usize);
+                    haystack
+                        .get(start..start + keyword.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(keyword))
+                }
+            };
+            if exact {
                 found.push(Occurrence { start, keyword: owner.keyword() as usize });
             }
         }
