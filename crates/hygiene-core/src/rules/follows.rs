@@ -18,7 +18,8 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 use regex_automata::dfa::{dense, Automaton, StartKind};
 use regex_automata::util::syntax;
-use regex_automata::{nfa::thompson, Anchored, Input};
+use regex_automata::util::{primitives::StateID, start};
+use regex_automata::{nfa::thompson, Anchored};
 
 /// Largest DFA kept for one `follows` pattern: the built-in ones take a few KiB to a few
 /// hundred KiB; past this the regex is used.
@@ -40,7 +41,7 @@ pub(crate) struct Follows {
     /// count one call, which only moves the switch by a call).
     calls: AtomicU32,
     /// Built on the call that reaches [`HOT`]; `None` when it would not fit.
-    dfa: OnceLock<Option<Box<dense::DFA<Vec<u32>>>>>,
+    dfa: OnceLock<Option<Walk>>,
 }
 
 impl Follows {
@@ -59,22 +60,52 @@ impl Follows {
             self.calls.store(calls + 1, Ordering::Relaxed);
             return self.regex.is_match(text);
         }
-        match self.dfa.get_or_init(|| dfa_of(&self.pattern).map(Box::new)) {
-            Some(dfa) => dfa_matches(dfa, text),
+        match self.dfa.get_or_init(|| dfa_of(&self.pattern).and_then(Walk::new)) {
+            Some(walk) => walk.matches(text),
             None => self.regex.is_match(text),
         }
     }
 }
 
-/// Whether `dfa` matches at the start of `text`.
-#[inline]
-fn dfa_matches(dfa: &dense::DFA<Vec<u32>>, text: &[u8]) -> bool {
-    let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
-    match dfa.try_search_fwd(&input) {
-        Ok(found) => found.is_some(),
-        // A DFA built without heuristic Unicode support never quits; should it ever, the
-        // answer that keeps the occurrence is the safe one.
-        Err(_) => true,
+/// A DFA and its anchored start state (the same for every call: what is given starts a
+/// text, with nothing behind it), walked byte by byte. The search routines of `regex-automata`
+/// work out the start state and set up a search at every call; for a check decided in a few
+/// bytes that set-up was a good part of its cost.
+#[derive(Debug)]
+struct Walk {
+    dfa: Box<dense::DFA<Vec<u32>>>,
+    start: StateID,
+}
+
+impl Walk {
+    fn new(dfa: dense::DFA<Vec<u32>>) -> Option<Walk> {
+        let start = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)).ok()?;
+        Some(Walk { dfa: Box::new(dfa), start })
+    }
+
+    /// Whether the DFA matches at the start of `text` (a match is seen one byte late, or at
+    /// the end of the text).
+    #[inline]
+    fn matches(&self, text: &[u8]) -> bool {
+        let dfa = &self.dfa;
+        let mut state = self.start;
+        for &byte in text {
+            state = dfa.next_state(state, byte);
+            if dfa.is_special_state(state) {
+                if dfa.is_match_state(state) {
+                    return true;
+                }
+                if dfa.is_dead_state(state) {
+                    return false;
+                }
+                // A DFA built without heuristic Unicode support never quits; should it ever,
+                // the answer that keeps the occurrence is the safe one.
+                if dfa.is_quit_state(state) {
+                    return true;
+                }
+            }
+        }
+        dfa.is_match_state(dfa.next_eoi_state(state))
     }
 }
 
@@ -115,7 +146,9 @@ mod tests {
         let mut checked = 0;
         for rule in &rules.rules {
             let Some(pattern) = rule.follows_pattern() else { continue };
-            let dfa = dfa_of(pattern).unwrap_or_else(|| panic!("{}: no DFA within the limit", rule.id));
+            let walk = dfa_of(pattern)
+                .and_then(Walk::new)
+                .unwrap_or_else(|| panic!("{}: no DFA within the limit", rule.id));
             let regex = regex_of(pattern);
             // What follows each keyword occurrence in the rule's examples and counter-examples,
             // cut at every length (a match decided early, late, or at the end of the text).
@@ -132,7 +165,7 @@ mod tests {
                         for end in 0..=rest.len() {
                             let rest = &rest[..end];
                             assert_eq!(
-                                dfa_matches(&dfa, rest),
+                                walk.matches(rest),
                                 regex.is_match(rest),
                                 "{}: {:?}",
                                 rule.id,
@@ -157,11 +190,11 @@ mod tests {
             (r"[ \t]*=\b[0-9a-f]{4}", &[&b" =beef"[..], b"=be", b"= beef", b"\t=BEEF", b"=beef\xff"][..]),
             (r"(?i)key[^\s]{2}", &[&b"KEY\xe9\xe9"[..], b"kEy  ", b"key\n\n", b"key\xff"][..]),
         ] {
-            let dfa = dfa_of(pattern).unwrap();
+            let walk = dfa_of(pattern).and_then(Walk::new).unwrap();
             let regex = regex_of(pattern);
             for text in texts {
                 assert_eq!(
-                    dfa_matches(&dfa, text),
+                    walk.matches(text),
                     regex.is_match(text),
                     "{pattern} on {:?}",
                     String::from_utf8_lossy(text)
