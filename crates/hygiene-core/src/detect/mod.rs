@@ -520,6 +520,10 @@ impl Detector {
             {
                 return false;
             }
+            // Encoded twice (`echo -n bXlwYXNzd29yZA== | base64` in a Secret's data): once more.
+            if decode::decoded_value(&decoded).is_some_and(|twice| self.value_is_decoy(rule, &twice)) {
+                return false;
+            }
         }
         let decoys = &self.rules.decoys;
         let applies = |d: &&Decoy| {
@@ -764,6 +768,13 @@ mod tests {
         assert_eq!(found_by_pack("", "ARTEMIS_PASSWORD=artemis\n"), 0);
         assert_eq!(found_by_pack("", "  artemis-password: \"YXJ0ZW1pcw==\"\n"), 0);
         assert_eq!(found_by_pack("", "ARTEMIS_PASSWORD=qT7zk2Lm9xW4\n"), 1);
+    }
+
+    #[test]
+    fn a_dummy_encoded_twice_is_still_a_dummy() {
+        // base64(base64("changeme")), and a real value encoded twice next to it.
+        assert_eq!(found_by_pack("", "  db_password: WTJoaGJtZGxiV1U9\n"), 0);
+        assert_eq!(found_by_pack("", "  db_password: Y1ZRM2VtczVlRmMwYTB3eWJWRjRVR1k9\n"), 1);
     }
 
     #[test]
