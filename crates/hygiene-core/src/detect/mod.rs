@@ -353,10 +353,14 @@ impl Detector {
                     continue;
                 }
                 let multiline = rules[rule].multiline;
+                // Inside the rule's last window already (a window kept per rule: multi-line
+                // rules, long lines): nothing to add. Checked before the window is worked out,
+                // which on a long line searches up to LONG_LINE_REACH bytes for a delimiter: a
+                // keyword at every position of a megabyte-long line made that quadratic.
+                if windows[rule].last().is_some_and(|w| hit.start >= w.start && end <= w.end) {
+                    continue;
+                }
                 let window = if multiline {
-                    if windows[rule].last().is_some_and(|w| hit.start >= w.start && end <= w.end) {
-                        continue;
-                    }
                     window_around(haystack, hit.start, end, true)
                 } else if at_line_break {
                     window_around(haystack, hit.start, end, false)
