@@ -273,7 +273,7 @@ def main():
         for f, ks in sorted(fam.items(), key=lambda x: -len(x[1])):
             fired = Counter(x for k in ks for x in r["rules_at"][k])
             print("  %4d  %s  [%s]" % (len(ks), f, ", ".join("%s %d" % x for x in fired.most_common())))
-            for k in [k for k in ks if shown(k)][:3]:
+            for k in [k for k in ks if shown(k)][:int(os.environ.get("RW_LIST_MAX", "3"))]:
                 print("          %s/%s:%d  %s" % (k[0], k[1], k[2], labels[k]["reason"][:100]))
         by = defaultdict(list)
         for k in r["missed"]:
@@ -282,7 +282,7 @@ def main():
         for f, ks in sorted(by.items(), key=lambda x: -len(x[1])):
             found_by = Counter(t for k in ks for t in all_units[k])
             print("  %4d  %s  (found by %s)" % (len(ks), f, ", ".join("%s %d" % x for x in found_by.most_common())))
-            for k in [k for k in ks if shown(k)][:3]:
+            for k in [k for k in ks if shown(k)][:int(os.environ.get("RW_LIST_MAX", "3"))]:
                 print("          %s/%s:%d" % k)
     if a.unlabelled:
         withheld = 0
