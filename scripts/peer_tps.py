@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """How many of gitleaks' and betterleaks' own rule test cases each scanner finds: a recall proxy
-for "other projects' credential examples", text this project did not write.
+for "other projects' credential examples", text this project did not write; and how many of
+their counter-examples it reports: a precision proxy on the same kind of text.
 
 Usage:
     scripts/peer_tps.py [--source betterleaks,gitleaks] [--out DIR] [--hygiene PATH]
-                        [--peers a,b,...|none] [--misses FILE] [--seed N] [--max-per-rule N]
+                        [--peers a,b,...|none] [--misses FILE] [--false-alarms FILE]
+                        [--seed N] [--max-per-rule N]
 
     --source   which projects' rules to read (default both): betterleaks, gitleaks
     --out      where the example files and the tools' raw output go (default target/peer-tps;
@@ -14,26 +16,32 @@ Usage:
     --misses   write a TSV of the examples hygiene missed (source, rule id, example file, the
                first 200 characters with newlines escaped, whether it looks like a placeholder),
                sorted by rule id
+    --false-alarms  write a TSV of the negatives hygiene reports (source, rule id, negative file,
+               the first 200 characters with newlines escaped, the hygiene rule ids that fired,
+               and why the text holds a secret by the source's own standard, if it does:
+               `positive`, `<source>-flags`), sorted by rule id
     --seed     seed of every random choice (default 1): the same seed gives the same files
     --max-per-rule  keep a seeded sample of at most N examples of one rule (default 40; 0: all):
-               jwt-base64's loop alone writes ~300 (every JOSE header in 4 base64 flavours)
+               jwt-base64's loop alone writes ~300 (every JOSE header in 4 base64 flavours);
+               the same cap, drawn apart, applies to each rule's negatives
 
 Both projects are read from the bare clones the session's `fetch` tool puts in /work/.mirror
 (betterleaks+betterleaks, gitleaks+gitleaks), at HEAD, whose commit is printed. Every rule of
 theirs is a Go function in cmd/generate/config/rules/ that builds a `config.Rule`, a `tps` list
-of strings the rule must match, and calls `utils.Validate(r, tps, fps)`. There is no Go
-toolchain here, so this script reads the Go itself: a small interpreter for the subset those
-files use (string literals and `+`, slice and map literals, `append`, `:=`, `for ... range`,
-`if`, calls of the package's own functions and of the `utils` package, read from the same
-commit, so `utils.AlphaNumeric("32")` is whatever that commit says it is) with the library
-calls written out in Python: `fmt.Sprintf`, `strings.*`, `base64`, and
-`secrets.NewSecret(REGEX)`, a random string matching the regex, drawn the way their generator
-(lucasjones/reggen, `Generate(1)`) draws it: `x{20,40}` gives 20, `+` one, `*` and `?` zero or
-one, `(?i)` literals upper case. `utils.GenerateSampleSecrets(id, secret)` puts the secret in
-each of the ~28 contexts of the `samples` map of generate.go; this keeps a seeded sample of 4 of
-them per call (the manifest records which). `newPlausibleSecret` (a retry loop on a stop-word
-list) is the one package function written out here. Whatever the interpreter cannot evaluate
-is skipped and counted, by reason.
+of strings the rule must match, an `fps` list it must not match, and calls
+`utils.Validate(r, tps, fps)`. There is no Go toolchain here, so this script reads the Go
+itself: a small interpreter for the subset those files use (string literals and `+`, slice and
+map literals, `append`, `:=`, `for ... range`, `if`, calls of the package's own functions and
+of the `utils` package, read from the same commit, so `utils.AlphaNumeric("32")` is whatever
+that commit says it is) with the library calls written out in Python: `fmt.Sprintf`,
+`strings.*`, `base64`, and `secrets.NewSecret(REGEX)`, a random string matching the regex,
+drawn the way their generator (lucasjones/reggen, `Generate(1)`) draws it: `x{20,40}` gives 20,
+`+` one, `*` and `?` zero or one, `(?i)` literals upper case.
+`utils.GenerateSampleSecrets(id, secret)` puts the secret in each of the ~28 contexts of the
+`samples` map of generate.go; this keeps a seeded sample of 4 of them per call (the manifest
+records which). `newPlausibleSecret` (a retry loop on a stop-word list) is the one package
+function written out here. Whatever the interpreter cannot evaluate is skipped and counted, by
+reason.
 
 Each example becomes one file, examples/<rule id>.<n>.txt (a `ValidateWithPaths` example,
 whose rule looks at the file name, becomes examples/<rule id>.<n>/<its path>). A tool "finds"
@@ -42,6 +50,22 @@ examples: the figures to read are hygiene's next to the other projects', and hyg
 Many examples are placeholders (`abcdef...`, `1234...`) that hygiene's decoy filters reject on
 purpose, so the figure is printed twice: over every example, and over the examples that do not
 look like placeholders (PLACEHOLDER, as in peer_examples.py). Nothing here is committed.
+
+The negatives: each rule's `fps` is evaluated the same way (an `fps` written inside the Validate
+call draws from a random stream of its own, so the positives are the same with or without it)
+and each becomes one file under negatives/ (named like the positives; the manifest is
+negatives-manifest.tsv, the tools' raw output negatives-scan/). A tool "flags" a negative when
+it reports anything in its file. But one rule's fps are often another rule's true positive (each
+of the three Cloudflare rules lists the other two's keys as fps), so the flagged negatives are
+counted twice: "any", every one; and "no secret", leaving out those that hold a secret by the
+source project's own standard: the negative is one of the project's positive examples or part of
+one, verbatim (at least MIN_VERBATIM characters, whole tokens only: a token cut short is the
+very thing many fps test), or the project's own tool (run as a peer) reports it, which, since
+Validate proved the negative's own rule silent there, means another of its rules fired (a line
+says so if the installed tool differs from the commit read and its own rule fires). The source
+tool's "no secret" count is therefore 0 by construction. Placeholders are not set apart among
+negatives. Per tool: precision = found / (found + flagged) and F1 with the recall above, over
+all positives and over the non-placeholders, for both counts of flagged negatives.
 """
 import argparse
 import base64
@@ -957,7 +981,7 @@ class Interpreter:
         self.utils = Package("utils", repo, UTILS_DIR, commit)
         self.seed = seed
         self.rng = random.Random(seed)
-        self.recorded = collections.OrderedDict()  # rule id -> (function, tps value)
+        self.recorded = collections.OrderedDict()  # rule id -> (function, tps value, fps value)
         self.current = None
         self.steps = 0
 
@@ -1168,8 +1192,19 @@ class Interpreter:
             tps = self.eval(argnodes[1], env)
         except Unsupported as e:
             tps = [Skip(str(e), weight_of(argnodes[1]))]
+        fps = None  # nil: the rule has no negatives
+        if len(argnodes) > 2:
+            # An fps written inline in the call draws its random strings from a stream of its own,
+            # so adding the negatives changes none of the positives drawn after it.
+            saved, self.rng = self.rng, random.Random(f"{self.seed}|fps|{rule_id}")
+            try:
+                fps = self.eval(argnodes[2], env)
+            except Unsupported as e:
+                fps = [Skip(str(e), weight_of(argnodes[2]))]
+            finally:
+                self.rng = saved
         if rule_id not in self.recorded:
-            self.recorded[rule_id] = (self.current, tps)
+            self.recorded[rule_id] = (self.current, tps, fps)
         return rule
 
     # --- statements
@@ -1587,9 +1622,47 @@ OVERRIDES = {"newPlausibleSecret": plausible_secret}
 # ---------------------------------------------------------------------------------------------
 # Examples, scans, figures.
 
-def tps_examples(repo, source, seed, max_per_rule=0):
-    """(rule id, function, [(text, note, path or None)], [Skip], examples dropped by the cap) per
-    rule; the rule functions that failed, by reason; files that did not parse."""
+RuleExamples = collections.namedtuple("RuleExamples", [
+    "rule_id", "func",
+    "examples", "skips", "dropped",                     # tps: what is written, skipped, capped
+    "negatives", "negative_skips", "negatives_dropped",  # fps: the same
+    "positive_texts",                                   # every evaluated tps text, before the cap
+])
+
+
+def evaluated_examples(value, what):
+    """The (text, note, path or None) examples of one evaluated tps or fps value, and its Skips."""
+    examples, skips = [], []
+    if isinstance(value, dict):  # ValidateWithPaths: path -> content
+        items = [(v, f"path {k}", k) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(v, getattr(v, "note", ""), None) for v in value]
+    else:
+        items = [(Skip(f"{what} is not a list"), "", None)]
+    for v, note, path in items:
+        if isinstance(v, Skip):
+            skips.append(v)
+        elif isinstance(v, str):
+            examples.append((str(v), note, path))
+        elif isinstance(v, bytes):
+            examples.append((v.decode("utf-8", "surrogateescape"), note, path))
+        else:
+            skips.append(Skip(f"element of type {type(v).__name__}"))
+    return examples, skips
+
+
+def seeded_cap(examples, max_per_rule, rng_key):
+    """At most max_per_rule of the examples, a seeded sample kept in source order; and how many
+    were dropped."""
+    if not max_per_rule or len(examples) <= max_per_rule:
+        return examples, 0
+    keep = sorted(random.Random(rng_key).sample(range(len(examples)), max_per_rule))
+    return [examples[k] for k in keep], len(examples) - max_per_rule
+
+
+def rule_examples(repo, source, seed, max_per_rule=0):
+    """A RuleExamples per rule; the rule functions that failed, by reason; files that did not
+    parse."""
     commit = git(repo, "rev-parse", "HEAD").strip()
     interp = Interpreter(repo, commit, seed)
     failed = collections.Counter()
@@ -1598,35 +1671,38 @@ def tps_examples(repo, source, seed, max_per_rule=0):
         if err:
             failed[err] += 1
     rules = []
-    for rule_id, (func, tps) in interp.recorded.items():
-        examples, skips = [], []
-        if isinstance(tps, dict):  # ValidateWithPaths: path -> content
-            items = [(v, f"path {k}", k) for k, v in tps.items()]
-        elif isinstance(tps, list):
-            items = [(v, getattr(v, "note", ""), None) for v in tps]
-        else:
-            items = [(Skip("tps is not a list"), "", None)]
-        for v, note, path in items:
-            if isinstance(v, Skip):
-                skips.append(v)
-            elif isinstance(v, str):
-                examples.append((str(v), note, path))
-            elif isinstance(v, bytes):
-                examples.append((v.decode("utf-8", "surrogateescape"), note, path))
-            else:
-                skips.append(Skip(f"element of type {type(v).__name__}"))
-        dropped = 0
-        if max_per_rule and len(examples) > max_per_rule:  # a seeded sample, in source order
-            keep = sorted(random.Random(f"{seed}|cap|{rule_id}").sample(range(len(examples)), max_per_rule))
-            dropped = len(examples) - max_per_rule
-            examples = [examples[k] for k in keep]
-        rules.append((rule_id, func, examples, skips, dropped))
+    for rule_id, (func, tps, fps) in interp.recorded.items():
+        examples, skips = evaluated_examples(tps, "tps")
+        positive_texts = [text for text, _, _ in examples]
+        examples, dropped = seeded_cap(examples, max_per_rule, f"{seed}|cap|{rule_id}")
+        negatives, negative_skips = ([], []) if fps is None else evaluated_examples(fps, "fps")
+        negatives, negatives_dropped = seeded_cap(negatives, max_per_rule, f"{seed}|cap-fps|{rule_id}")
+        rules.append(RuleExamples(rule_id, func, examples, skips, dropped,
+                                  negatives, negative_skips, negatives_dropped, positive_texts))
     problems = interp.rules.parse_errors + interp.utils.parse_errors
     return commit, rules, failed, problems
 
 
 def safe_name(s):
     return re.sub(r"[^A-Za-z0-9_.-]", "_", s)
+
+
+def write_examples(example_dir, rule_id, func, examples, manifest):
+    """One file per example: <rule id>.<n>.txt, or for a ValidateWithPaths example (whose rule
+    looks at the file name) <rule id>.<n>/<its path>. Returns {file key: (rule id, text)}."""
+    written = {}
+    for n, (text, note, path) in enumerate(examples):
+        key = safe_name(f"{rule_id}.{n}") + ("" if path else ".txt")
+        if path:
+            target = os.path.join(example_dir, key, *[safe_name(p) for p in path.split("/") if p not in ("", ".", "..")])
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+        else:
+            target = os.path.join(example_dir, key)
+        with open(target, "w", encoding="utf-8", errors="surrogateescape") as fh:
+            fh.write(text if text.endswith("\n") or not text else text + "\n")
+        written[key] = (rule_id, text)
+        manifest.write(f"{os.path.relpath(target, example_dir)}\t{rule_id}\t{func}\t{note}\n")
+    return written
 
 
 def example_key(path, example_dir):
@@ -1638,73 +1714,117 @@ def example_key(path, example_dir):
     return path.split(os.sep, 1)[0]
 
 
-def found_keys(kind, out_path, example_dir):
-    keys = set()
+def rules_by_key(kind, out_path, example_dir):
+    """{example file key: the rule ids the tool reported in it} from a tool's raw output."""
     if kind == "hygiene":
         with open(out_path) as fh:
-            for f in json.load(fh)["findings"]:
-                keys.add(example_key(f["file"], example_dir))
+            findings = [(f["file"], f.get("rule_id")) for f in json.load(fh)["findings"]]
     else:
         with open(out_path) as fh:
-            for line in fh:
-                if line.strip():
-                    keys.add(example_key(json.loads(line)["file"], example_dir))
-    return keys & set(os.listdir(example_dir))
+            findings = [(d["file"], d.get("rule")) for d in (json.loads(line) for line in fh if line.strip())]
+    names, by_key = set(os.listdir(example_dir)), collections.defaultdict(set)
+    for file, rule in findings:
+        key = example_key(file, example_dir)
+        if key in names:
+            by_key[key].add(rule or "?")
+    return dict(by_key)
 
 
-def run_source(source, a, misses):
-    repo = SOURCES[source]
-    commit, rules, failed, problems = tps_examples(repo, source, a.seed, a.max_per_rule)
-    base = os.path.join(a.out, source)
-    shutil.rmtree(base, ignore_errors=True)
-    example_dir = os.path.join(base, "examples")
-    os.makedirs(example_dir)
-    texts, placeholder, skipped = {}, set(), collections.Counter()
-    with open(os.path.join(base, "manifest.tsv"), "w") as man:
-        man.write("file\trule\tfunction\tnote\n")
-        for rule_id, func, examples, skips, _ in sorted(rules, key=lambda r: r[0]):
-            for s in skips:
-                skipped[s.reason] += s.weight
-            for n, (text, note, path) in enumerate(examples):
-                key = safe_name(f"{rule_id}.{n}") + ("" if path else ".txt")
-                if path:
-                    target = os.path.join(example_dir, key, *[safe_name(p) for p in path.split("/") if p not in ("", ".", "..")])
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                else:
-                    target = os.path.join(example_dir, key)
-                with open(target, "w", encoding="utf-8", errors="surrogateescape") as fh:
-                    fh.write(text if text.endswith("\n") or not text else text + "\n")
-                texts[key] = (rule_id, text)
-                if PLACEHOLDER.search(text):
-                    placeholder.add(key)
-                man.write(f"{os.path.relpath(target, example_dir)}\t{rule_id}\t{func}\t{note}\n")
-    keys = set(texts)
-    real = keys - placeholder
-
+def scan(a, example_dir, out_dir):
+    """{tool: rules_by_key} for hygiene and each peer over example_dir; raw output in out_dir."""
     results = {}
     env = dict(os.environ, HYGIENE_FINGERPRINT_KEY="x")
-    out = os.path.join(base, "hygiene.json")
+    out = os.path.join(out_dir, "hygiene.json")
     with open(out, "w") as fh:
         subprocess.run([a.hygiene, "scan", example_dir, "--no-report", "--scope", "**", "--format", "json"],
                        stdout=fh, stderr=subprocess.DEVNULL, env=env)
     try:
-        results["hygiene"] = found_keys("hygiene", out, example_dir)
+        results["hygiene"] = rules_by_key("hygiene", out, example_dir)
     except (ValueError, KeyError) as e:
         print(f"hygiene: unreadable output {out} ({e})", file=sys.stderr)
-    run_peers(a.peers, example_dir, base, found_keys, results)
+    run_peers(a.peers, example_dir, out_dir, rules_by_key, results)
+    return results
 
-    total = len(keys)
+
+# A negative counts as part of a positive example only when it is at least this long (shorter
+# pieces, `api_key = "` or a bare `password`, are in many positives without holding any secret),
+# and only where it neither starts nor stops in the middle of one of the positive's tokens: many
+# fps are a positive cut short (`vcp_<46>` of a `vcp_<56>` example), the very case the rule must
+# not match. The other direction, a negative holding a whole positive, is not counted: those are
+# a token run on (`apify_api_<36>_extra`) or one line of a multi-line positive next to a broken
+# secret (Salesforce's instance URL above `..._ACCESS_TOKEN=00DE0X0A0M0PeLE!short`).
+MIN_VERBATIM = 16
+TOKEN_CHAR = re.compile(r"[A-Za-z0-9_+/=.-]")
+
+
+def part_of_positive(text, positive_texts):
+    """Whether a negative is one of the project's positive examples or a part of one, verbatim
+    (surrounding blanks aside, whole tokens only): then its text is a secret by that project's
+    own tests."""
+    text = text.strip()
+    if len(text) < MIN_VERBATIM:
+        return False
+    for positive in positive_texts:
+        at = positive.find(text)
+        while at >= 0:
+            before, after = positive[at - 1:at], positive[at + len(text):at + len(text) + 1]
+            if not TOKEN_CHAR.match(before) and not TOKEN_CHAR.match(after):
+                return True
+            at = positive.find(text, at + 1)
+    return False
+
+
+def precision_f1(found, flagged, recall):
+    precision = found / (found + flagged) if found + flagged else 0.0
+    return precision, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+
+
+def print_skips(what, total, skipped, failed, capped, max_per_rule):
     n_skipped = sum(skipped.values())
-    print(f"\n{source} rule tps at {commit}: {len(rules)} rules, {total} examples, "
-          f"{len(real)} that do not look like placeholders")
-    print(f"  skipped: {n_skipped} examples not evaluated ({100 * total / max(total + n_skipped, 1):.1f}% evaluated)"
+    print(f"  skipped: {n_skipped} {what} not evaluated ({100 * total / max(total + n_skipped, 1):.1f}% evaluated)"
           + (f"; {sum(failed.values())} rule functions failed before Validate" if failed else ""))
-    capped = [(r[0], r[4]) for r in rules if r[4]]
     if capped:
-        print(f"  capped at --max-per-rule {a.max_per_rule}: "
+        print(f"  capped at --max-per-rule {max_per_rule}: "
               + ", ".join(f"{rule_id} (-{n})" for rule_id, n in capped))
     for reason, n in (skipped + failed).most_common(8):
         print(f"    {n:4}  {reason}")
+
+
+def run_source(source, a, misses, false_alarms):
+    repo = SOURCES[source]
+    commit, rules, failed, problems = rule_examples(repo, source, a.seed, a.max_per_rule)
+    base = os.path.join(a.out, source)
+    shutil.rmtree(base, ignore_errors=True)
+    example_dir = os.path.join(base, "examples")
+    negative_dir = os.path.join(base, "negatives")
+    negative_out = os.path.join(base, "negatives-scan")
+    for d in (example_dir, negative_dir, negative_out):
+        os.makedirs(d)
+    texts, negative_texts = {}, {}
+    skipped, negatives_skipped = collections.Counter(), collections.Counter()
+    with open(os.path.join(base, "manifest.tsv"), "w") as man, \
+            open(os.path.join(base, "negatives-manifest.tsv"), "w") as negative_man:
+        man.write("file\trule\tfunction\tnote\n")
+        negative_man.write("file\trule\tfunction\tnote\n")
+        for r in sorted(rules, key=lambda r: r.rule_id):
+            for s in r.skips:
+                skipped[s.reason] += s.weight
+            for s in r.negative_skips:
+                negatives_skipped[s.reason] += s.weight
+            texts.update(write_examples(example_dir, r.rule_id, r.func, r.examples, man))
+            negative_texts.update(write_examples(negative_dir, r.rule_id, r.func, r.negatives, negative_man))
+    placeholder = {key for key, (_, text) in texts.items() if PLACEHOLDER.search(text)}
+    keys = set(texts)
+    real = keys - placeholder
+
+    results = {tool: set(by_key) for tool, by_key in scan(a, example_dir, base).items()}
+    flagged = scan(a, negative_dir, negative_out)
+
+    total = len(keys)
+    print(f"\n{source} rule tps at {commit}: {len(rules)} rules, {total} examples, "
+          f"{len(real)} that do not look like placeholders")
+    print_skips("examples", total, skipped, failed, [(r.rule_id, r.dropped) for r in rules if r.dropped],
+                a.max_per_rule)
     for p in problems:
         print(f"    parse: {p}")
     print(f"{'tool':12} {'found (all)':>16} {'found (not placeholders)':>26}")
@@ -1716,6 +1836,47 @@ def run_source(source, a, misses):
             rule_id, text = texts[key]
             misses.append((source, rule_id, key, text, key in placeholder))
 
+    # The negatives. One rule's fps are often another rule's true positive, so a negative that
+    # holds a secret by the source project's own standard is set apart: it is one of the project's
+    # positive examples or part of one, or the project's own tool reports it (its Validate showed
+    # that the negative's own rule stays silent there, so another of its rules fired).
+    n_negatives = len(negative_texts)
+    positive_texts = [t.strip() for r in rules for t in r.positive_texts]
+    part_of_positives = {key for key, (_, text) in negative_texts.items() if part_of_positive(text, positive_texts)}
+    source_flags = set(flagged.get(source, {}))
+    secret = part_of_positives | source_flags
+    print(f"\n{source} rule fps: {sum(1 for r in rules if r.negatives)} rules, {n_negatives} negatives")
+    print_skips("negatives", n_negatives, negatives_skipped, collections.Counter(),
+                [(r.rule_id, r.negatives_dropped) for r in rules if r.negatives_dropped], a.max_per_rule)
+    print(f"  {len(secret)} hold a secret by {source}' own standard: {len(part_of_positives)} are one of its"
+          f" positive examples or part of one, {len(source_flags)} are reported by {source}"
+          + ("" if source in flagged else " (not run: add it to --peers)"))
+    own_rule = [key for key in source_flags if negative_texts[key][0] in flagged[source][key]]
+    if own_rule:
+        print(f"    ({len(own_rule)} of those by the negative's own rule: the installed {source} is not"
+              f" the commit read)")
+    print(f"{'tool':12} {'counting':>10} {'flagged':>14} {'precision   F1 (all)':>23}"
+          f" {'precision   F1 (not placeholders)':>36}")
+    for tool, by_key in flagged.items():
+        if tool not in results:
+            continue
+        found = results[tool]
+        recall_all, recall_real = len(found) / max(total, 1), len(found & real) / max(len(real), 1)
+        for counted, n_flagged in (("any", len(by_key)), ("no secret", len(set(by_key) - secret))):
+            p_all, f1_all = precision_f1(len(found), n_flagged, recall_all)
+            p_real, f1_real = precision_f1(len(found & real), n_flagged, recall_real)
+            print(f"{tool:12} {counted:>10} {n_flagged:6} {100 * n_flagged / max(n_negatives, 1):6.1f}%"
+                  f" {p_all:14.3f} {f1_all:8.3f} {p_real:18.3f} {f1_real:8.3f}")
+    for key, hygiene_rules in flagged.get("hygiene", {}).items():
+        rule_id, text = negative_texts[key]
+        why = "+".join(w for w, keys in (("positive", part_of_positives), (f"{source}-flags", source_flags))
+                       if key in keys)
+        false_alarms.append((source, rule_id, key, text, sorted(hygiene_rules), why))
+
+
+def tsv_snippet(text):
+    return text[:200].replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -1724,21 +1885,25 @@ def main():
     ap.add_argument("--hygiene", default=os.path.join(ROOT, "target", "release", "hygiene"))
     ap.add_argument("--peers", default="gitleaks,betterleaks,kingfisher")
     ap.add_argument("--misses")
+    ap.add_argument("--false-alarms")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-per-rule", type=int, default=40)
     a = ap.parse_args()
-    misses = []
+    misses, false_alarms = [], []
     for source in [s for s in a.source.split(",") if s]:
         if source not in SOURCES:
             sys.exit(f"unknown source {source!r} (one of {', '.join(SOURCES)})")
-        run_source(source, a, misses)
+        run_source(source, a, misses, false_alarms)
     if a.misses:
         with open(a.misses, "w") as fh:
             fh.write("source\trule\tfile\texample\tplaceholder\n")
             for source, rule_id, key, text, ph in sorted(misses, key=lambda m: (m[1], m[0], m[2])):
-                snippet = text[:200].replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
-                fh.write(f"{source}\t{rule_id}\t{key}\t{snippet}\t{'yes' if ph else 'no'}\n")
-
+                fh.write(f"{source}\t{rule_id}\t{key}\t{tsv_snippet(text)}\t{'yes' if ph else 'no'}\n")
+    if a.false_alarms:
+        with open(a.false_alarms, "w") as fh:
+            fh.write("source\trule\tfile\tnegative\thygiene rules\tsecret by source's standard\n")
+            for source, rule_id, key, text, hygiene_rules, why in sorted(false_alarms, key=lambda f: (f[1], f[0], f[2])):
+                fh.write(f"{source}\t{rule_id}\t{key}\t{tsv_snippet(text)}\t{','.join(hygiene_rules)}\t{why}\n")
 
 if __name__ == "__main__":
     main()
