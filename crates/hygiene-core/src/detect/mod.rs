@@ -511,7 +511,7 @@ impl Detector {
         }
         // The name the value is assigned to, for a generic rule (`ARTEMIS_PASSWORD: ` before it).
         let name = if rule.generic { &haystack[span.start..secret.start] } else { &[][..] };
-        if echoes_name(name, value) {
+        if echoes_name(name, value) || echoes_user(haystack, secret.clone()) {
             return false;
         }
         // A value that decodes to text (base64, `%XX`) is also judged by what it says:
@@ -578,6 +578,95 @@ fn echoes_name(name: &[u8], value: &[u8]) -> bool {
     value.len() >= 3
         && value.iter().all(u8::is_ascii_alphanumeric)
         && name.split(|b| !b.is_ascii_alphanumeric()).any(|word| word.eq_ignore_ascii_case(value))
+}
+
+/// How far [`echoes_user`] looks for the user name on either side of the value: two lines,
+/// and never more than this many bytes.
+const USER_REACH: usize = 512;
+
+/// Whether the same value is what a user name is set to within two lines (`username: ZGFudGU=`
+/// over `password: ZGFudGU=` in a Secret, `User ID=app;Password=app`, `amqp://guest:guest@`):
+/// the account's name typed where its password goes, a stand-in, and not secret even if real.
+fn echoes_user(haystack: &[u8], secret: Range<usize>) -> bool {
+    let value = &haystack[secret.clone()];
+    if value.len() < 3 || value.contains(&b'\n') {
+        return false;
+    }
+    // URL userinfo: `//<value>:<value>@`.
+    if secret.start > value.len() + 2
+        && haystack[secret.start - 1] == b':'
+        && haystack[..secret.start - 1].ends_with(value)
+        && haystack[..secret.start - 1 - value.len()].ends_with(b"//")
+    {
+        return true;
+    }
+    let from = nth_line_start_back(haystack, secret.start, 2).max(secret.start.saturating_sub(USER_REACH));
+    let to = nth_line_end_forward(haystack, secret.end, 2).min(secret.end + USER_REACH);
+    let whole = |at: usize| {
+        let before = at.checked_sub(1).map(|i| haystack[i]);
+        let after = haystack.get(at + value.len()).copied();
+        // `=` ends an assignment before a value; after one it would be base64 padding.
+        let edge =
+            |b: Option<u8>, part: &[u8]| b.is_none_or(|b| !b.is_ascii_alphanumeric() && !part.contains(&b));
+        edge(before, b"+/_-") && edge(after, b"+/=_-")
+    };
+    memchr::memmem::find_iter(&haystack[from..to], value)
+        .map(|i| from + i)
+        .filter(|&at| at != secret.start && whole(at))
+        .any(|at| names_user(&haystack[at.saturating_sub(32)..at]))
+}
+
+/// Whether `head`, the text just before a value, ends with a user-name key and its assignment
+/// (`username: "`, `User ID=`, `"login": "`, `PGUSER=`).
+fn names_user(head: &[u8]) -> bool {
+    let name_end = head.iter().rposition(|b| !b" \t\"'`=:>".contains(b)).map_or(0, |i| i + 1);
+    if name_end == head.len() {
+        return false; // no assignment between the name and the value
+    }
+    let name = head[..name_end].to_ascii_lowercase();
+    [
+        &b"user"[..],
+        b"username",
+        b"user_name",
+        b"user-name",
+        b"userid",
+        b"user id",
+        b"user_id",
+        b"uid",
+        b"login",
+    ]
+    .iter()
+    .any(|word| {
+        name.ends_with(word)
+            && name
+                .len()
+                .checked_sub(word.len() + 1)
+                .is_none_or(|i| !name[i].is_ascii_lowercase() || word.len() > 4)
+    })
+}
+
+/// Where the line `n` lines before the one holding `at` starts.
+fn nth_line_start_back(haystack: &[u8], at: usize, n: usize) -> usize {
+    let mut start = memchr::memrchr(b'\n', &haystack[..at]).map_or(0, |i| i + 1);
+    for _ in 0..n {
+        if start == 0 {
+            break;
+        }
+        start = memchr::memrchr(b'\n', &haystack[..start - 1]).map_or(0, |i| i + 1);
+    }
+    start
+}
+
+/// Where the line `n` lines after the one holding `at` ends.
+fn nth_line_end_forward(haystack: &[u8], at: usize, n: usize) -> usize {
+    let mut end = memchr::memchr(b'\n', &haystack[at..]).map_or(haystack.len(), |i| at + i);
+    for _ in 0..n {
+        if end >= haystack.len() {
+            break;
+        }
+        end = memchr::memchr(b'\n', &haystack[end + 1..]).map_or(haystack.len(), |i| end + 1 + i);
+    }
+    end
 }
 
 fn shift(range: Range<usize>, by: usize) -> Range<usize> {
@@ -772,6 +861,33 @@ mod tests {
         assert_eq!(found_by_pack("", "ARTEMIS_PASSWORD=artemis\n"), 0);
         assert_eq!(found_by_pack("", "  artemis-password: \"YXJ0ZW1pcw==\"\n"), 0);
         assert_eq!(found_by_pack("", "ARTEMIS_PASSWORD=qT7zk2Lm9xW4\n"), 1);
+    }
+
+    #[test]
+    fn a_password_equal_to_the_user_name_nearby_is_a_stand_in() {
+        let found = |text: &str, value: &str| {
+            let at = text.rfind(value).unwrap();
+            echoes_user(text.as_bytes(), at..at + value.len())
+        };
+        assert!(found("data:\n  username: ZGFudGU=\n  password: ZGFudGU=\n", "ZGFudGU="));
+        assert!(found("Server=db;User ID=billing_app;Password=billing_app;", "billing_app"));
+        assert!(found("\"login\": \"svc-report\",\n\"password\": \"svc-report\"", "svc-report"));
+        assert!(found("amqp://guest:guest@rabbit.acme.io:5672/", "guest"));
+        assert!(!found("username: ops\npassword: Zk3vQ9pL2mX7\n", "Zk3vQ9pL2mX7"), "a different value");
+        assert!(
+            !found("password: Zk3vQ9pL2mX7\nbackup_key: Zk3vQ9pL2mX7\n", "Zk3vQ9pL2mX7"),
+            "not a user name"
+        );
+        assert!(
+            !found("username: ops7Zk3vQ9pL2mX7\npassword: Zk3vQ9pL2mX7\n", "Zk3vQ9pL2mX7"),
+            "only part of it"
+        );
+        assert!(!found("username: ZGFudGU=\na\nb\nc\npassword: ZGFudGU=\n", "ZGFudGU="), "four lines away");
+        assert!(!found("amqp://ops:guest@rabbit.acme.io/", "guest"));
+        assert!(
+            !found("reuser: ZGFudGU=\npassword: ZGFudGU=\n", "ZGFudGU="),
+            "a name that only ends in user"
+        );
     }
 
     #[test]
