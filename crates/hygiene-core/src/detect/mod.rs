@@ -6,6 +6,7 @@
 //! example values) and the shared decoy filters, and overlapping matches are resolved so one
 //! secret is reported once, by the most specific rule.
 mod checksum;
+mod crypt;
 mod decode;
 pub mod entropy;
 mod index;
@@ -514,6 +515,9 @@ impl Detector {
         if echoes_name(name, value) || echoes_user(haystack, secret.clone()) {
             return false;
         }
+        if value.first() == Some(&b'$') && Self::hashes_stand_in(haystack, span.clone(), value) {
+            return false;
+        }
         // A value that decodes to text (base64, `%XX`) is also judged by what it says:
         // `password: dG9vcg==` is a dummy password, encoded.
         if let Some(decoded) = decode::decoded_value(value) {
@@ -535,6 +539,29 @@ impl Detector {
         };
         let line = line_around(haystack, secret);
         !decoys.lines.iter().filter(applies).any(|d| d.regex().is_match(line))
+    }
+
+    /// Whether `value`, a crypt(3) password hash, is the hash of the user name before it in
+    /// the match (`test:$apr1$...`) or of a well-known dummy password.
+    fn hashes_stand_in(haystack: &[u8], span: Range<usize>, value: &[u8]) -> bool {
+        let Ok(hash) = std::str::from_utf8(value) else {
+            return false;
+        };
+        let before = &haystack[span.start..span.end];
+        let user = before
+            .iter()
+            .position(|&b| b == b':')
+            .map(|colon| {
+                let name = &before[..colon];
+                let from = name
+                    .iter()
+                    .rposition(|b| !(b.is_ascii_alphanumeric() || b"_.@-".contains(b)))
+                    .map_or(0, |i| i + 1);
+                &name[from..]
+            })
+            .and_then(|name| std::str::from_utf8(name).ok())
+            .filter(|name| !name.is_empty());
+        crypt::hashes_stand_in(hash, user)
     }
 
     /// Whether the value decoys or the dummy lists catch `value` for `rule`.
