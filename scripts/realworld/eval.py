@@ -19,7 +19,8 @@ Usage:
     --unlabelled  write every finding line no label covers (repo, file, line, tools, rules and
                   the line text cut to 160 chars) for labelling; prints nothing secret
                   otherwise, but that file does contain the text of the flagged lines
-    --list TOOL   list this tool's false alarms by family and the labelled secrets it missed
+    --list TOOL   list this tool's false alarms by family and the labelled secrets it missed (3 lines
+                  per family; the environment variable RW_LIST_MAX=N shows N)
                   (repeatable; file:line, family and reason only, never the line text)
     --group       score only one group of repositories (repos.tsv column 2: infra, trading,
                   holdout, ...); without it every group is scored. The held-out group's lines
