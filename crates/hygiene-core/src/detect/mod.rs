@@ -547,12 +547,12 @@ impl Detector {
         let Ok(hash) = std::str::from_utf8(value) else {
             return false;
         };
-        let before = &haystack[span.start..span.end];
-        let user = before
+        let matched = &haystack[span];
+        let user = matched
             .iter()
             .position(|&b| b == b':')
             .map(|colon| {
-                let name = &before[..colon];
+                let name = &matched[..colon];
                 let from = name
                     .iter()
                     .rposition(|b| !(b.is_ascii_alphanumeric() || b"_.@-".contains(b)))
@@ -627,8 +627,9 @@ fn echoes_user(haystack: &[u8], secret: Range<usize>) -> bool {
     {
         return true;
     }
-    let from = nth_line_start_back(haystack, secret.start, 2).max(secret.start.saturating_sub(USER_REACH));
-    let to = nth_line_end_forward(haystack, secret.end, 2).min(secret.end + USER_REACH);
+    let lines = lines_around(haystack, secret.clone(), 2);
+    let (from, to) =
+        (lines.start.max(secret.start.saturating_sub(USER_REACH)), lines.end.min(secret.end + USER_REACH));
     let whole = |at: usize| {
         let before = at.checked_sub(1).map(|i| haystack[i]);
         let after = haystack.get(at + value.len()).copied();
@@ -672,28 +673,16 @@ fn names_user(head: &[u8]) -> bool {
     })
 }
 
-/// Where the line `n` lines before the one holding `at` starts.
-fn nth_line_start_back(haystack: &[u8], at: usize, n: usize) -> usize {
-    let mut start = memchr::memrchr(b'\n', &haystack[..at]).map_or(0, |i| i + 1);
+/// Start of the line `n` lines before the one holding `at` (the start of `buf` at most).
+pub(crate) fn lines_before(buf: &[u8], at: usize, n: usize) -> usize {
+    let mut start = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
     for _ in 0..n {
         if start == 0 {
             break;
         }
-        start = memchr::memrchr(b'\n', &haystack[..start - 1]).map_or(0, |i| i + 1);
+        start = memchr::memrchr(b'\n', &buf[..start - 1]).map_or(0, |i| i + 1);
     }
     start
-}
-
-/// Where the line `n` lines after the one holding `at` ends.
-fn nth_line_end_forward(haystack: &[u8], at: usize, n: usize) -> usize {
-    let mut end = memchr::memchr(b'\n', &haystack[at..]).map_or(haystack.len(), |i| at + i);
-    for _ in 0..n {
-        if end >= haystack.len() {
-            break;
-        }
-        end = memchr::memchr(b'\n', &haystack[end + 1..]).map_or(haystack.len(), |i| end + 1 + i);
-    }
-    end
 }
 
 fn shift(range: Range<usize>, by: usize) -> Range<usize> {
@@ -792,13 +781,7 @@ fn merge_window(windows: &mut Vec<Range<usize>>, window: Range<usize>) {
 
 /// The lines holding `span` plus `reach` lines above and below, without the last terminator.
 fn lines_around(haystack: &[u8], span: Range<usize>, reach: usize) -> Range<usize> {
-    let mut start = memchr::memrchr(b'\n', &haystack[..span.start]).map_or(0, |i| i + 1);
-    for _ in 0..reach {
-        if start == 0 {
-            break;
-        }
-        start = memchr::memrchr(b'\n', &haystack[..start - 1]).map_or(0, |i| i + 1);
-    }
+    let start = lines_before(haystack, span.start, reach);
     let mut end = memchr::memchr(b'\n', &haystack[span.end..]).map_or(haystack.len(), |i| span.end + i);
     for _ in 0..reach {
         if end >= haystack.len() {

@@ -20,6 +20,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::{apply, merge, Redaction, Redactor};
+use crate::detect::lines_before;
 
 /// Most bytes held back waiting for a newline (and most bytes of context kept).
 pub(crate) const MAX_PENDING: usize = 1 << 20;
@@ -194,18 +195,6 @@ impl<'r> StreamRedactor<'r> {
                 _ => at,
             }
     }
-}
-
-/// Start of the line `n` lines before the one holding `at` (the start of `buf` at most).
-fn lines_before(buf: &[u8], at: usize, n: usize) -> usize {
-    let mut start = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
-    for _ in 0..n {
-        if start == 0 {
-            break;
-        }
-        start = memchr::memrchr(b'\n', &buf[..start - 1]).map_or(0, |i| i + 1);
-    }
-    start
 }
 
 /// End of the `n` lines after `at`, a line start (the end of `buf` at most).
