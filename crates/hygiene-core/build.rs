@@ -5,7 +5,8 @@
 //!   written, for `rules check` and the tests (they parse the TOML, examples included, with
 //!   the same code and errors as a user's pack);
 //! - `builtin_packs.rs`: the packs already parsed, as Rust statics without their examples
-//!   (`src/rules/builtin.rs` declares the types). Parsing 350 TOML files was a third of a
+//!   (`src/rules/builtin.rs` declares the types), their patterns' shared `{name}` fragments
+//!   already expanded (`src/rules/fragments.rs`). Parsing 350 TOML files was a third of a
 //!   pre-commit run's start-up; a scan now only copies these into rules.
 //!
 //! Only the shape is read here; every value is checked at run time by the same code that
@@ -17,11 +18,18 @@ use std::{env, fs, path::Path, path::PathBuf};
 
 use toml::{Table, Value};
 
+// The fragments a pattern may use as `{name}`: the statics hold patterns expanded, so a scan's
+// start-up does not expand them again.
+#[path = "src/rules/fragments.rs"]
+#[allow(dead_code)]
+mod fragments;
+
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let rules_dir = manifest.join("../../rules");
     let rules_dir = rules_dir.canonicalize().unwrap_or(rules_dir);
     println!("cargo:rerun-if-changed={}", rules_dir.display());
+    println!("cargo:rerun-if-changed={}", manifest.join("src/rules/fragments.rs").display());
     let mut files: Vec<PathBuf> = fs::read_dir(&rules_dir)
         .expect("rules/ directory exists")
         .map(|entry| entry.expect("readable rules/ entry").path())
@@ -133,7 +141,7 @@ impl<'a> Emit<'a> {
             " id: {}, description: {}, regex: {}, keywords: {}, severity: {},",
             self.str(get("id"), "id"),
             self.str(get("description"), "description"),
-            self.str(get("regex"), "regex"),
+            self.pattern(get("regex"), "regex"),
             self.strs(get("keywords")),
             self.variant(get("severity"), "severity", &["low", "medium", "high", "critical"], "Severity"),
         );
@@ -159,8 +167,8 @@ impl<'a> Emit<'a> {
             out,
             " env_prefixes: {}, reject: {}, follows: {}, redact: {}, multiline: {} }}",
             self.opt_strs(get("env_prefixes")),
-            self.opt_str(get("reject")),
-            self.opt_str(get("follows")),
+            self.opt_pattern(get("reject")),
+            self.opt_pattern(get("follows")),
             self.opt_variant(get("redact"), &["secret", "match"], "RedactSpan"),
             self.bool(get("multiline")),
         );
@@ -192,7 +200,7 @@ impl<'a> Emit<'a> {
                     out,
                     "StaticDecoy {{ id: {}, regex: {}, applies_to: {}, deleet: {}, max_len: {} }},",
                     self.str(decoy.get("id"), "id"),
-                    self.str(decoy.get("regex"), "regex"),
+                    self.pattern(decoy.get("regex"), "regex"),
                     self.opt_variant(decoy.get("applies_to"), &["all", "generic"], "DecoyScope"),
                     self.bool(decoy.get("deleet")),
                     self.opt_usize(decoy.get("max_len")),
@@ -249,6 +257,19 @@ impl<'a> Emit<'a> {
             Some(s) => format!("{s:?}"),
             None => self.fail(format!("`{what}` is missing or not a string")),
         }
+    }
+
+    /// A regex, its `{name}` fragments expanded. An unknown fragment is left as written: the
+    /// run-time parser of the same pack reports it, at its span, and the tests fail.
+    fn pattern(&self, value: Option<&Value>, what: &str) -> String {
+        match value.and_then(Value::as_str) {
+            Some(s) => format!("{:?}", fragments::expand(s).unwrap_or(std::borrow::Cow::Borrowed(s))),
+            None => self.fail(format!("`{what}` is missing or not a string")),
+        }
+    }
+
+    fn opt_pattern(&self, value: Option<&Value>) -> String {
+        value.map_or_else(|| "None".into(), |v| format!("Some({})", self.pattern(Some(v), "a pattern")))
     }
 
     fn opt_str(&self, value: Option<&Value>) -> String {

@@ -29,6 +29,14 @@ fn invalid_regex() {
 }
 
 #[test]
+fn unknown_fragment() {
+    let text = format!(
+        "{HEADER}regex = '''acme_token{{asign}}(?P<secret>[a-z0-9]{{32}})'''\nkeywords = [\"acme_\"]\nseverity = \"high\"\n"
+    );
+    insta::assert_snapshot!(load_error(&text));
+}
+
+#[test]
 fn toml_syntax_error() {
     let text = format!("{HEADER}regex = '''(?P<secret>x)'''\nkeywords = [\"acme_\"\nseverity = \"high\"\n");
     insta::assert_snapshot!(load_error(&text));

@@ -106,6 +106,23 @@ fn user_packs_are_loaded_and_checked() {
 }
 
 #[test]
+fn a_user_pack_can_use_the_shared_assign_fragment() {
+    let pack = "[pack]\nname = \"acme\"\n[[rules]]\nid = \"acme.token\"\ndescription = \"Acme token\"\n\
+                regex = '''acme_token[ \\t]*{assign}[ \\t]*(?P<secret>[a-z0-9]{24})'''\n\
+                keywords = [\"acme_token\"]\nseverity = \"high\"\n";
+    let mut set = RuleSet::builtin().unwrap();
+    set.add_file("acme.toml", pack).unwrap();
+    let detector = Detector::new(set).unwrap();
+    let acme = |line: &str| {
+        detector.find(line.as_bytes()).iter().filter(|f| detector.rules()[f.rule].id == "acme.token").count()
+    };
+    for operator in ["=", ":", "=>", ":=", "::=", ":::=", "?=", ".="] {
+        assert_eq!(acme(&format!("acme_token {operator} q8zr2kd0lmxw7pft3uyh9svb")), 1, "{operator}");
+    }
+    assert_eq!(acme("acme_token += q8zr2kd0lmxw7pft3uyh9svb"), 0);
+}
+
+#[test]
 fn rules_check_command_passes_and_list_prints_every_rule() {
     crate::hygiene().args(["rules", "check"]).assert().success();
     let out = crate::hygiene().args(["rules", "list", "--format", "json"]).output().unwrap();

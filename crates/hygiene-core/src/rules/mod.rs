@@ -5,6 +5,7 @@ pub mod catalog;
 pub(crate) mod dummy;
 mod error;
 pub(crate) mod follows;
+mod fragments;
 mod raw;
 pub(crate) mod required;
 
@@ -324,10 +325,10 @@ impl RuleSet {
                     return Err(duplicate_id(pack.file, "", rule.id, &existing));
                 }
                 let raw = toml::Spanned::new(0..0, rule.raw());
-                set.rules.push(compile_rule(raw, family.as_deref(), &info, pack.file, "", false)?);
+                set.rules.push(compile_rule(raw, family.as_deref(), &info, pack.file, "", Origin::Static)?);
             }
         }
-        set.add_decoys("decoys.toml", "", builtin::DECOYS.raw(), false)?;
+        set.add_decoys("decoys.toml", "", builtin::DECOYS.raw(), Origin::Static)?;
         Ok(set)
     }
 
@@ -345,7 +346,7 @@ impl RuleSet {
             part.iter()
                 .map(|(name, text)| {
                     let mut set = RuleSet { rules: Vec::new(), decoys: Decoys::default() };
-                    set.add(name, text, false).map(|()| set)
+                    set.add(name, text, Origin::BuiltinText).map(|()| set)
                 })
                 .collect()
         };
@@ -426,21 +427,21 @@ impl RuleSet {
 
     /// Parses, validates and adds one pack file (or the decoy file, by its name).
     pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), RuleFileError> {
-        self.add(name, text, true)
+        self.add(name, text, Origin::User)
     }
 
-    fn add(&mut self, name: &str, text: &str, eager: bool) -> Result<(), RuleFileError> {
+    fn add(&mut self, name: &str, text: &str, origin: Origin) -> Result<(), RuleFileError> {
         let is_decoys = Path::new(name).file_name().is_some_and(|f| f == "decoys.toml");
         if is_decoys {
             let raw: raw::RawDecoys =
                 toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
-            return self.add_decoys(name, text, raw, eager);
+            return self.add_decoys(name, text, raw, origin);
         }
         let raw: raw::RawPack = toml::from_str(text).map_err(|e| RuleFileError::toml(name, text, &e))?;
         let family = raw.pack.as_ref().map(|p| p.name.get_ref().clone());
         let pack = PackInfo::of(raw.pack.as_ref());
         for spanned in raw.rules {
-            let rule = compile_rule(spanned, family.as_deref(), &pack, name, text, eager)?;
+            let rule = compile_rule(spanned, family.as_deref(), &pack, name, text, origin)?;
             if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
                 return Err(duplicate_id(name, text, &rule.id, &existing.source));
             }
@@ -455,16 +456,19 @@ impl RuleSet {
         name: &str,
         text: &str,
         raw: raw::RawDecoys,
-        eager: bool,
+        origin: Origin,
     ) -> Result<(), RuleFileError> {
         for (list, out) in [(raw.value, &mut self.decoys.values), (raw.line, &mut self.decoys.lines)] {
             for spanned in list {
-                let d = spanned.into_inner();
+                let mut d = spanned.into_inner();
+                if origin != Origin::Static {
+                    d.regex = with_fragments(d.regex, name, text)?;
+                }
                 // Built-in decoys compile on first use, like built-in rules: a pre-commit run
                 // that finds nothing never pays for them. A user's file compiles now, so its
                 // errors point at the file.
                 let regex = OnceLock::new();
-                if eager {
+                if origin == Origin::User {
                     let _ = regex.set(compile_regex(&d.regex, name, text)?);
                 }
                 out.push(Decoy {
@@ -521,6 +525,27 @@ fn anchored(pattern: &str) -> String {
     format!(r"\A(?:{pattern})")
 }
 
+/// `pattern` with its `{name}` fragments expanded (see [`fragments`]); an unknown one is an
+/// error at the pattern.
+fn with_fragments(
+    pattern: toml::Spanned<String>,
+    file: &str,
+    text: &str,
+) -> Result<toml::Spanned<String>, RuleFileError> {
+    match fragments::expand(pattern.get_ref()) {
+        Ok(std::borrow::Cow::Borrowed(_)) => Ok(pattern),
+        Ok(std::borrow::Cow::Owned(expanded)) => Ok(toml::Spanned::new(pattern.span(), expanded)),
+        Err(message) => Err(RuleFileError::at(
+            file,
+            text,
+            Some(pattern.span()),
+            message,
+            "a `{name}` in a pattern is a shared fragment (rules/FORMAT.md); write `\\{` for a literal brace"
+                .into(),
+        )),
+    }
+}
+
 /// Every rule regex is built with these settings.
 fn builder(pattern: &str) -> RegexBuilder {
     let mut builder = RegexBuilder::new(pattern);
@@ -534,6 +559,19 @@ fn compile_regex(pattern: &toml::Spanned<String>, file: &str, text: &str) -> Res
     builder(pattern.get_ref()).build().map_err(|e| {
         RuleFileError::at(file, text, Some(pattern.span()), "invalid regex".to_string(), format!("{e}"))
     })
+}
+
+/// Where a pack being added comes from: what is left to do with its patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The statics `build.rs` made of the built-in packs: fragments already expanded, regexes
+    /// compiled on first use (a pre-commit run that finds nothing never pays for them).
+    Static,
+    /// A built-in pack's TOML (examples kept, for `rules check`): fragments expanded here,
+    /// regexes compiled on first use.
+    BuiltinText,
+    /// A user's pack: expanded and compiled now, so its errors point at the file.
+    User,
 }
 
 /// What a rule inherits from its pack.
@@ -559,9 +597,14 @@ fn compile_rule(
     pack: &PackInfo,
     file: &str,
     text: &str,
-    eager: bool,
+    origin: Origin,
 ) -> Result<Rule, RuleFileError> {
-    let r = spanned.into_inner();
+    let mut r = spanned.into_inner();
+    if origin != Origin::Static {
+        r.regex = with_fragments(r.regex, file, text)?;
+        r.reject = r.reject.map(|p| with_fragments(p, file, text)).transpose()?;
+        r.follows = r.follows.map(|p| with_fragments(p, file, text)).transpose()?;
+    }
     let id = r.id.get_ref();
     let id_ok = !id.is_empty()
         && id.contains('.')
@@ -594,7 +637,7 @@ fn compile_rule(
     let matcher = OnceLock::new();
     let required = OnceLock::new();
     let follows = OnceLock::new();
-    if eager {
+    if origin == Origin::User {
         let regex = compile_regex(&r.regex, file, text)?;
         let reject = r.reject.as_ref().map(|p| compile_regex(p, file, text)).transpose()?;
         let follows_regex = r
