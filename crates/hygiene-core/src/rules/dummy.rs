@@ -30,8 +30,6 @@ pub(crate) fn letters(value: &[u8]) -> String {
         .collect()
 }
 
-/// `value` without its trailing digits and punctuation (`Testing!123` -> `Testing`): the
-/// usual way a dummy is made to pass a password policy.
 /// Whether `value` writes a letter as a digit or a symbol (`p@ssw0rd`): only then is it read
 /// again with [`letters`]. A token without any (`hf_aKe...`, letters only) would otherwise
 /// lose its separators and spell a word across them (`f_aKe` as `fake`).
@@ -39,19 +37,30 @@ pub(crate) fn has_leet(value: &[u8]) -> bool {
     value.iter().any(|b| b"013457!@$".contains(b))
 }
 
-fn without_suffix(value: &[u8]) -> &[u8] {
-    let end = value.iter().rposition(|b| b.is_ascii_alphabetic()).map_or(0, |i| i + 1);
-    &value[..end]
+/// Where `value`'s trailing digits and punctuation start (`Testing!123` -> 7): the usual way a
+/// dummy is made to pass a password policy.
+fn suffix_start(value: &[u8]) -> usize {
+    value.iter().rposition(|b| b.is_ascii_alphabetic()).map_or(0, |i| i + 1)
 }
 
-/// Whether `value` is a listed dummy or made only of placeholder words.
+/// Whether `value` is a listed dummy or made only of placeholder words, read whole or with a
+/// trailing run of digits and punctuation dropped in part or in full: the run may still spell
+/// the end of a word in leetspeak (`ComplexPa$$!23` is `complex` + `pass` and `!23`; `Testing!123`
+/// is `testing` and `!123`).
 pub(crate) fn is_dummy(value: &[u8], values: &HashSet<String>, words: &HashSet<String>) -> bool {
     if value.len() > MAX_LEN {
         return false;
     }
-    [letters(value), letters(without_suffix(value))]
-        .iter()
-        .any(|normal| !normal.is_empty() && (values.contains(normal) || composed_of(normal, words)))
+    // Digits and symbols alone (`461029384756`) are read whole: a prefix of them would spell a
+    // one-letter word (`4` as `a`).
+    let head = match suffix_start(value) {
+        0 => value.len(),
+        start => start,
+    };
+    (head..=value.len()).rev().any(|end| {
+        let normal = letters(&value[..end]);
+        !normal.is_empty() && (values.contains(&normal) || composed_of(&normal, words))
+    })
 }
 
 /// Fewest neighbouring pairs (digit after digit, letter after letter) [`counts_up`] judges.
@@ -191,10 +200,12 @@ mod tests {
     fn dummies_by_value_or_by_words() {
         let values = set(&["password", "hunter"]);
         let words = set(&["super", "secret", "something", "random", "testing"]);
-        for dummy in ["p@sSw0rd_", "hunter1", "SuperSecret1!", "somethingrandom", "Testing!123"] {
+        for dummy in
+            ["p@sSw0rd_", "hunter1", "SuperSecret1!", "somethingrandom", "Testing!123", "RandomSecre7!98#"]
+        {
             assert!(is_dummy(dummy.as_bytes(), &values, &words), "{dummy}");
         }
-        for real in ["Tr0ub4dor&3", "q8Zr2Kd0LmXw7PfT", "secretive9", "superb-Kx9"] {
+        for real in ["Tr0ub4dor&3", "q8Zr2Kd0LmXw7PfT", "secretive9", "superb-Kx9", "Secret#9Kq"] {
             assert!(!is_dummy(real.as_bytes(), &values, &words), "{real}");
         }
     }
