@@ -458,10 +458,27 @@ impl Detector {
         }
     }
 
+    /// Whether `value` is a vendor's documented example value, as written or in base64 (a
+    /// Kubernetes Secret's `data:` holds the documented token encoded, and a generic rule sees
+    /// only the base64; a trailing line end, as `echo | base64` leaves it, does not count).
+    fn is_documented_example(&self, value: &[u8]) -> bool {
+        if self.documented_examples.contains(value) {
+            return true;
+        }
+        // Base64 of the shortest documented example (12 bytes) is 16 characters.
+        const MIN_ENCODED: usize = 16;
+        value.len() >= MIN_ENCODED
+            && !self.documented_examples.is_empty()
+            && decode::decode_base64(value).is_some_and(|decoded| {
+                let decoded = decoded.strip_suffix(b"\n").unwrap_or(&decoded);
+                self.documented_examples.contains(decoded)
+            })
+    }
+
     /// The rule's filters, then the shared decoys.
     fn accept(&self, rule: &Rule, haystack: &[u8], span: Range<usize>, secret: Range<usize>) -> bool {
         let value = &haystack[secret.clone()];
-        if value.len() < rule.min_length || self.documented_examples.contains(value) {
+        if value.len() < rule.min_length || self.is_documented_example(value) {
             return false;
         }
         // The keyword must sit inside the match, not merely somewhere in the buffer: then a
@@ -856,6 +873,22 @@ mod tests {
         let mut rules = RuleSet::builtin().unwrap();
         rules.add_file("custom.toml", &pack).unwrap();
         Detector::new(rules).unwrap().find(text.as_bytes()).len()
+    }
+
+    #[test]
+    fn a_documented_example_in_base64_is_still_the_example() {
+        use base64::Engine as _;
+        let detector = Detector::new(RuleSet::builtin().unwrap()).unwrap();
+        let encode = |value: &str| base64::engine::general_purpose::STANDARD.encode(value);
+        let documented =
+            "dt0s01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZM";
+        let made_up =
+            "dt0c01.Q7RZK2MX9LWP4VTN8HCY3JDF.K2M8Q4TX7LZ9RW3VN6PC1HY5JD0FB8GS2KU4QE7LM9PZ3RT6WC1YN5HD0JF8GS4K";
+        for value in [documented.to_string(), format!("{documented}\n")] {
+            let line = format!("  token: {}\n", encode(&value));
+            assert!(detector.find(line.as_bytes()).is_empty(), "{line}");
+        }
+        assert!(!detector.find(format!("  token: {}\n", encode(made_up)).as_bytes()).is_empty());
     }
 
     #[test]
