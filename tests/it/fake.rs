@@ -76,7 +76,7 @@ impl Fakes {
         add("generic", s.clone(), format!("JWT_SECRET_KEY={s}"));
         let s = format!("Zx9!{}", self.alnum(8));
         add("generic", s.clone(), format!("  password: \"{s}\""));
-        let body: Vec<String> = (0..6).map(|_| self.chars(B64, 64)).collect();
+        let body = der_body((0..6).map(|_| self.chars(B64, 64)).collect());
         let s = format!("\n{}\n", body.join("\n"));
         add(
             "private-key",
@@ -85,4 +85,13 @@ impl Fakes {
         );
         out
     }
+}
+
+/// `lines` of random base64 made to start as a DER key's does (`MII`: an ASN.1 SEQUENCE with a
+/// two-byte length); the private-key rules reject a body that starts otherwise as a fragment.
+pub(crate) fn der_body(mut lines: Vec<String>) -> Vec<String> {
+    if let Some(first) = lines.first_mut() {
+        first.replace_range(..3, "MII");
+    }
+    lines
 }

@@ -6,7 +6,7 @@ use secrets_hygiene::detect::Detector;
 use secrets_hygiene::rules::RuleSet;
 use secrets_hygiene::scan::{scan_stream, CHUNK_LEN, OVERLAP_LEN};
 
-use crate::fake::Fakes;
+use crate::fake::{der_body, Fakes};
 use crate::{locations, scan_json, write};
 
 fn token(seed: u64) -> String {
@@ -132,7 +132,7 @@ fn gzip_logs_are_scanned_and_binaries_skipped() {
 fn private_key_in_json_and_yaml_spans_lines() {
     let dir = tempfile::tempdir().unwrap();
     let mut fakes = Fakes::new(10);
-    let body: Vec<String> = (0..4).map(|_| fakes.alnum(64)).collect();
+    let body = der_body((0..4).map(|_| fakes.alnum(64)).collect());
     let yaml = format!(
         "tls:\n  key: |\n    -----BEGIN PRIVATE KEY-----\n    {}\n    -----END PRIVATE KEY-----\n",
         body.join("\n    ")
@@ -167,7 +167,7 @@ fn segmented_scan_of_a_big_file_equals_the_sequential_scan() {
         match i % 97 {
             0 => text.push_str(&format!("2026-11-20 ERROR token GITHUB_TOKEN={}\n", fakes.github("ghp_"))),
             50 => {
-                let body: Vec<String> = (0..6).map(|_| fakes.alnum(64)).collect();
+                let body = der_body((0..6).map(|_| fakes.alnum(64)).collect());
                 text.push_str(&format!(
                     "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
                     body.join("\n")

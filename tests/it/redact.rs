@@ -6,7 +6,7 @@ use std::process::Stdio;
 use proptest::prelude::*;
 use secrets_hygiene::redact::{Redactor, StreamRedactor};
 
-use crate::fake::Fakes;
+use crate::fake::{der_body, Fakes};
 use crate::{hygiene, write};
 
 fn redactor() -> &'static Redactor {
@@ -107,7 +107,7 @@ fn keeps_labels_and_masks_private_keys_line_by_line() {
     let token = Fakes::new(2).alnum(28);
     let out = redactor().redact(&format!("Authorization: Bearer {token}")).into_owned();
     assert_eq!(out, format!("Authorization: Bearer ****{}", &token[24..]));
-    let body: Vec<String> = (0..5).map(|i| Fakes::new(i).alnum(64)).collect();
+    let body = der_body((0..5).map(|i| Fakes::new(i).alnum(64)).collect());
     let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----", body.join("\n"));
     let expected = "before\n-----BEGIN RSA PRIVATE KEY-----\n****\n****\n****\n****\n****\n-----END RSA PRIVATE KEY-----\nafter\n";
     let out = redactor().redact(&format!("before\n{key}\nafter\n")).into_owned();
@@ -310,11 +310,14 @@ fn utf16_input_is_refused_not_passed_through() {
 #[test]
 fn a_private_key_whose_base64_spells_a_placeholder_word_is_still_redacted() {
     // Found by the property test above: `fAke` inside the base64 body once hid the whole block.
-    let body: Vec<String> = (0..6)
-        .map(|i| {
-            Fakes::new(40 + i).chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64)
-        })
-        .collect();
+    let body = der_body(
+        (0..6)
+            .map(|i| {
+                Fakes::new(40 + i)
+                    .chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64)
+            })
+            .collect(),
+    );
     let mut lines = body.clone();
     lines[0].replace_range(10..14, "fAke");
     let block =
@@ -323,12 +326,14 @@ fn a_private_key_whose_base64_spells_a_placeholder_word_is_still_redacted() {
     assert!(leaks(&out, &[lines.join("\n")]).is_empty(), "{out}");
 }
 
-/// `n` lines of random base64, 64 characters each.
+/// `n` lines of random base64, 64 characters each, starting as a DER key does.
 fn key_body(seed: u64, n: usize) -> Vec<String> {
     let mut fakes = Fakes::new(seed);
-    (0..n)
-        .map(|_| fakes.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64))
-        .collect()
+    der_body(
+        (0..n)
+            .map(|_| fakes.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64))
+            .collect(),
+    )
 }
 
 #[test]

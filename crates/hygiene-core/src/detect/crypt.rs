@@ -51,12 +51,18 @@ const SHA_GUESSES: usize = 8;
 const ITOA64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Whether `hash` (a `$1$`/`$apr1$`/`$5$`/`$6$` crypt string) is the hash of `user` or of
-/// one of [`GUESSES`]. Other formats, or a malformed hash, are never stand-ins.
-pub(crate) fn hashes_stand_in(hash: &str, user: Option<&str>) -> bool {
+/// one of [`GUESSES`], or, for the cheap MD5-crypt, of one of the `nearby` words (the page
+/// sets the password a line or two above: `USER=foo; PASSWORD=bar; ... openssl passwd`).
+/// Other formats, or a malformed hash, are never stand-ins.
+pub(crate) fn hashes_stand_in(hash: &str, user: Option<&str>, nearby: &[&str]) -> bool {
     let sha = hash.starts_with("$5$") || hash.starts_with("$6$");
     let guesses = if sha { &GUESSES[..SHA_GUESSES] } else { &GUESSES[..] };
-    hashes_one_of(hash, user.into_iter().chain(guesses.iter().copied()))
+    let nearby = if sha { &[][..] } else { &nearby[..nearby.len().min(MAX_NEARBY_WORDS)] };
+    hashes_one_of(hash, user.into_iter().chain(guesses.iter().copied()).chain(nearby.iter().copied()))
 }
+
+/// How many words of the nearby lines an MD5-crypt hash is tried with (~0.15 ms a word).
+const MAX_NEARBY_WORDS: usize = 32;
 
 /// Whether `hash` is the hash of one of `candidates`.
 fn hashes_one_of<'a>(hash: &str, candidates: impl IntoIterator<Item = &'a str>) -> bool {
@@ -171,6 +177,20 @@ mod tests {
         assert!(!hashes_one_of("$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/", ["admin", "test2"]));
         assert!(!hashes_one_of("$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj", ["test"]), "cut short");
         assert!(!hashes_one_of("$2y$10$H6uskkkWIgXLP6ewTrSuBkTrqE8wj/H6uskkkWIgXLP6ewTrSuB", ["test"]));
+    }
+
+    #[test]
+    fn an_md5_crypt_hash_of_a_nearby_word_is_a_stand_in() {
+        let hash = "$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/"; // of `test`, which GUESSES holds
+        assert!(hashes_stand_in(hash, None, &[]));
+        // `openssl passwd -apr1 -salt Kq2Lm8Vx quokka`: not a guess, only a word on the page.
+        let hash = "$apr1$Kq2Lm8Vx$H3OdaJwPQmX498yEDuEUX0";
+        assert!(!hashes_stand_in(hash, None, &["USER", "foo"]));
+        assert!(hashes_stand_in(hash, None, &["USER", "foo", "quokka"]));
+        // SHA-crypt costs ten times more a word: the page's words are not tried on it.
+        let sha = "$6$Zr8Pq2Lm$gTzcIBqMVMqe5PLy3VZl/YViil/RADvmwnryMTxMd8Vdcc7/LjQR8pJLq8sZJDgMSnSihARrveJP0N2tzHiga."; // of `quokka`
+        assert!(!hashes_stand_in(sha, None, &["quokka"]));
+        assert!(hashes_one_of(sha, ["quokka"]));
     }
 
     #[test]
