@@ -88,11 +88,19 @@ impl ForbiddenFiles {
         !self.disabled && hit(&self.forbidden) && !hit(&self.allowed)
     }
 
-    /// A finding for every forbidden path among `paths`.
-    pub fn findings(&self, paths: &[String], fingerprinter: &Fingerprinter) -> Vec<Finding> {
+    /// A finding for every forbidden path among `paths` except those whose content, as `read`
+    /// returns it, holds no value at all (see [`holds_no_value`]); a file `read` cannot return
+    /// (staged blobs, a large file) is judged by its path alone.
+    pub fn findings(
+        &self,
+        paths: &[String],
+        fingerprinter: &Fingerprinter,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+    ) -> Vec<Finding> {
         paths
             .iter()
             .filter(|p| self.forbids(p))
+            .filter(|p| read(p).is_none_or(|content| !holds_no_value(&content)))
             .map(|path| Finding {
                 rule_id: RULE_ID.to_string(),
                 description: "File that must not be committed (env file, private key, keystore)".to_string(),
@@ -109,6 +117,81 @@ impl ForbiddenFiles {
             })
             .collect()
     }
+}
+
+/// Largest forbidden file whose content is read to tell a template from a real one.
+pub const MAX_TEMPLATE_BYTES: u64 = 64 << 10;
+
+/// Whether a forbidden file's content holds no value to leak: an env template that lists
+/// credential names with nothing after them (`API_SECRET=`), a command that makes the value
+/// at run time (`$(head -c32 /dev/urandom | base64)`) or a reference to one (`${TOKEN}`), and
+/// besides them only switches and numbers (`AUTOCERT=TRUE`); or a key file whose every line is
+/// a short word repeated (`keykeykey...`), a stand-in. A file with any other value, or without
+/// a credential name left empty, is still a forbidden file.
+pub fn holds_no_value(content: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(content) else {
+        return false;
+    };
+    let lines: Vec<&str> =
+        text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    if lines.is_empty() {
+        return false;
+    }
+    if lines.iter().all(|line| is_repeated_word(line)) {
+        return true;
+    }
+    let mut credential_left_out = false;
+    for line in &lines {
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((name, value)) = line.split_once('=') else {
+            return false;
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return false;
+        }
+        // An inline comment after the value (`TRUE # Use Let's Encrypt`), then the quotes.
+        let value = value.split(" #").next().unwrap_or("").trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        let generated = value.starts_with("$(") || value.starts_with('`') || value.starts_with("${");
+        if value.is_empty() || generated || is_prefix_stub(value) {
+            credential_left_out |= names_credential(name);
+        } else if !is_setting(value) {
+            return false;
+        }
+    }
+    credential_left_out
+}
+
+/// `line` is one word of 2 to 8 characters written three or more times (`keykeykey`).
+fn is_repeated_word(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    (2..=8).any(|unit| {
+        bytes.len() >= unit * 3
+            && bytes[..unit].iter().all(u8::is_ascii_alphabetic)
+            && bytes.iter().enumerate().all(|(i, b)| *b == bytes[i % unit])
+    })
+}
+
+/// The start of a value to complete, letters then a dash or underscore (`account-`).
+fn is_prefix_stub(value: &str) -> bool {
+    value.len() <= 16
+        && (value.ends_with('-') || value.ends_with('_'))
+        && value[..value.len() - 1].bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// A switch or a number: nothing secret.
+fn is_setting(value: &str) -> bool {
+    ["true", "false", "yes", "no", "on", "off"].iter().any(|w| value.eq_ignore_ascii_case(w))
+        || (!value.is_empty() && value.len() <= 10 && value.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// A variable name that holds a credential (`SHARED_SECRET`, `robin_password`, `API_KEY`).
+fn names_credential(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["secret", "password", "passwd", "pass", "token", "key", "credential", "auth", "passcode"]
+        .iter()
+        .any(|word| name.contains(word))
 }
 
 #[cfg(test)]
@@ -148,5 +231,21 @@ mod tests {
         }
         let off = ForbiddenFiles::new(&ForbiddenConfig { disabled: true, ..Default::default() }).unwrap();
         assert!(!off.forbids(".env"));
+    }
+
+    #[test]
+    fn templates_without_values_hold_no_value() {
+        let empty = "# fill me in\nexchange_user=\nexchange_password=\nexchange_key=acct-\n";
+        assert!(holds_no_value(empty.as_bytes()));
+        let generated = "export TLS=TRUE # fetch certs\nexport SIGNING_SECRET=\"$(openssl rand -hex 32)\"\n";
+        assert!(holds_no_value(generated.as_bytes()));
+        assert!(holds_no_value(b"tokentokentoken\nsecretsecretsecret\n"));
+        // A value, a setting without any credential left out, or no assignment: still forbidden.
+        assert!(!holds_no_value(b"exchange_user=\nexchange_password=Qz7vK2pLr9Tz\n"));
+        assert!(!holds_no_value(b"JUST_A_SETTING=1\n"));
+        assert!(!holds_no_value(b"DATABASE_URL=postgres://app:Qz7vK2pL@db/app\nAPI_KEY=\n"));
+        assert!(!holds_no_value(b"Qz7vK2pLr9TzW4nHc8Jd\n"));
+        assert!(!holds_no_value(b""));
+        assert!(!holds_no_value(b"abababQ\n"));
     }
 }

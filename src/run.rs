@@ -390,7 +390,15 @@ impl ScanRequest {
             pool.install(|| scan::scan(&detector, &fingerprinter, &plan, &keep, progress))?
         };
         let forbidden = ForbiddenFiles::new(&config.forbidden)?;
-        let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter);
+        // A forbidden file's content is read only to tell a template without values from a real
+        // file; staged blobs are judged by their path (the working tree may differ).
+        let read_template = |path: &str| {
+            let path = root.join(path);
+            let small =
+                std::fs::metadata(&path).is_ok_and(|m| m.len() <= crate::forbidden::MAX_TEMPLATE_BYTES);
+            (!self.staged && small).then(|| std::fs::read(&path).ok()).flatten()
+        };
+        let forbidden_findings = forbidden.findings(&outcome.files, &fingerprinter, &read_template);
         outcome.add_findings(forbidden_findings, &keep);
         outcome.findings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         outcome.empty_scopes = crate::walk::empty_scopes(&outcome.scope_matches, explicit_scopes);

@@ -160,6 +160,8 @@ fn forbidden_files_are_findings_whatever_they_hold() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docs/env/.env", "JUST_A_SETTING=1\n");
     write(dir.path(), "docs/env/.env.example", "API_TOKEN=\n");
+    // A template by its content: credential names with nothing after them, or made at run time.
+    write(dir.path(), "deploy/bot.env", "BOT_API_KEY=\nexport BOT_API_SECRET=\"$(openssl rand -hex 32)\"\n");
     write(dir.path(), "reports/tls/client.p12", b"\x30\x82\x0a\x00\x02\x01\x03\x30");
     write(dir.path(), "docs/readme.md", "clean\n");
     let (code, report) = scan_json(dir.path(), &[]);

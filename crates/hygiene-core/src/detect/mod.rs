@@ -524,6 +524,20 @@ impl Detector {
         {
             return false;
         }
+        // A block whose body stops at a line holding an elision (`...THISISANEXAMPLE`, ` . . .`)
+        // was shortened for the page, whatever came before the dots on that line.
+        if rule.multiline && after_at > secret.end && line_is_elided(&haystack[after_at..]) {
+            return false;
+        }
+        // A named value that is the first word of a sentence (`--warn-no-pass   Specify if
+        // ...`, `First Pass: Determine which ...`), or the literal head of a format template
+        // (`SCRAM-SHA-256$<iteration count>:...`): text, not a credential.
+        if rule.generic
+            && (starts_prose(value, &haystack[secret.end..haystack.len().min(secret.end + 64)])
+                || starts_template(value, &haystack[secret.end..haystack.len().min(secret.end + 3)]))
+        {
+            return false;
+        }
         if self.value_is_decoy(rule, value) {
             return false;
         }
@@ -539,6 +553,11 @@ impl Detector {
         // `password: dG9vcg==` is a dummy password, encoded.
         if let Some(decoded) = decode::decoded_value(value) {
             let after_user = memchr::memchr(b':', &decoded).map(|i| &decoded[i + 1..]);
+            // A named value too short for the rule once decoded (`password: a29uZw==` is four
+            // letters) would not have been a finding written plainly.
+            if rule.generic && decoded.len() < rule.min_length {
+                return false;
+            }
             if self.value_is_decoy(rule, &decoded)
                 || after_user.is_some_and(|p| self.value_is_decoy(rule, p))
                 || echoes_name(name, &decoded)
@@ -604,6 +623,49 @@ impl Detector {
                 .iter()
                 .any(|d| d.applies_to(&rule.id) && !rule.ignore_decoys.contains(&d.id) && d.catches(value))
     }
+}
+
+/// Whether `rest`, from the start of a line, is a body line cut by an elision: base64 (or
+/// nothing) after the indentation, then three dots, dots spaced out (`. . .`) or the ellipsis
+/// character. Other text after a block (`Retrying...`) is not.
+fn line_is_elided(rest: &[u8]) -> bool {
+    let indent = rest.iter().take_while(|b| b" \t".contains(b)).count();
+    let body =
+        rest[indent..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)).count();
+    // Base64 before the dots is a key line's worth, with a digit in it: not a word (`Retrying`).
+    let keyish = |part: &[u8]| part.is_empty() || (part.len() >= 16 && part.iter().any(u8::is_ascii_digit));
+    let tail = &rest[indent + body..];
+    keyish(&rest[indent..indent + body])
+        && [&b"..."[..], b". . .", "…".as_bytes()].iter().any(|dots| tail.starts_with(dots))
+}
+
+/// Whether `value`, a capitalised word of letters only, is followed by two more lowercase
+/// words (`Specify if warning`, `Determine which domains`): a sentence the rule cut after its
+/// first word. A password is one token; it is not followed by prose.
+fn starts_prose(value: &[u8], after: &[u8]) -> bool {
+    let capitalised = value.len() >= 3
+        && value.len() <= 16
+        && value[0].is_ascii_uppercase()
+        && value[1..].iter().all(u8::is_ascii_lowercase);
+    if !capitalised || after.first() != Some(&b' ') {
+        return false;
+    }
+    let mut words = after[1..].split(|&b| b == b' ');
+    let is_word = |w: Option<&[u8]>| {
+        w.is_some_and(|w| {
+            w.first().is_some_and(u8::is_ascii_lowercase)
+                && w.iter().all(|b| b.is_ascii_lowercase() || b"/'-".contains(b))
+        })
+    };
+    is_word(words.next()) && words.next().is_some_and(|w| w.first().is_some_and(u8::is_ascii_lowercase))
+}
+
+/// Whether `value` ends in punctuation and a `<placeholder>` follows it directly
+/// (`SCRAM-SHA-256$` before `<iteration count>`): the fixed part of a format template.
+fn starts_template(value: &[u8], after: &[u8]) -> bool {
+    value.last().is_some_and(|b| b.is_ascii_punctuation())
+        && after.first() == Some(&b'<')
+        && after.get(1).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// Longest window searched on one side of a keyword inside a very long line (minified JSON,
@@ -889,6 +951,50 @@ mod tests {
             assert!(detector.find(line.as_bytes()).is_empty(), "{line}");
         }
         assert!(!detector.find(format!("  token: {}\n", encode(made_up)).as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn a_block_body_stopping_at_an_elided_line_was_shortened() {
+        assert!(line_is_elided(b"Kq2Lm8Vx4Rt9Pz7Nw3......NOTAKEY\n-----END"));
+        assert!(!line_is_elided(b"AuthenticationFailed...\n"), "a word, however long");
+        assert!(line_is_elided(b" . . .\nq8Zr"));
+        assert!(line_is_elided(b"    ...\n"));
+        assert!(!line_is_elided(b"Retrying...\n"), "prose after the block");
+        assert!(!line_is_elided(b"-----END PRIVATE KEY-----\n"));
+        let detector = Detector::new(RuleSet::builtin().unwrap()).unwrap();
+        let body = "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDFx8xxiXGr5Zst\n\
+                    nHc8JdY3s6Fb1Ng5RqL2mX7rT8wY4cB1nH6ZkPz8Rt4Wc6Yn1Hd5Jf0Gs3Ku9Qe2\n";
+        let found = |tail: &str| {
+            let text = format!("-----BEGIN PRIVATE KEY-----\n{body}{tail}");
+            detector.find(text.as_bytes()).len()
+        };
+        assert_eq!(found("Q7vK2pLr9TzW4nHc8JdY......NOTAKEY\n-----END PRIVATE KEY-----\n"), 0);
+        assert_eq!(found("Retrying...\n"), 1, "a cut key followed by a log line is still a key");
+    }
+
+    #[test]
+    fn a_named_value_that_starts_a_sentence_or_a_template_is_text() {
+        assert!(starts_prose(b"Specify", b" if warning exit code should be raised"));
+        assert!(starts_prose(b"Testify", b" require/assert message wording"));
+        assert!(!starts_prose(b"Specify", b"  if warning"), "not one space then words");
+        assert!(!starts_prose(b"Zk3vQ9pL", b" is the key"), "not a word");
+        assert!(!starts_prose(b"Monsoon", b" 42 times"));
+        assert!(starts_template(b"SCRAM-SHA-256$", b"<it"));
+        assert!(!starts_template(b"Zk3vQ9pL2mX7", b"<br"), "a value, then markup");
+        assert!(!starts_template(b"SCRAM-SHA-256$", b"<4"));
+        assert_eq!(
+            found_by_pack("", "--zzqx=Monsoon  Monsoon is the season\n"),
+            1,
+            "a custom rule is not generic"
+        );
+    }
+
+    #[test]
+    fn a_named_value_too_short_once_decoded_is_a_stand_in() {
+        let detector = Detector::new(RuleSet::builtin().unwrap()).unwrap();
+        let found = |text: &str| detector.find(text.as_bytes()).len();
+        assert_eq!(found("  password: cXVva2s=\n"), 0, "five letters");
+        assert_eq!(found("  password: UXo3dksycExyOVR6\n"), 1, "twelve characters");
     }
 
     #[test]
