@@ -338,6 +338,15 @@ def variants(V, g):
 
     # ========================================================================= platform
     P = "platform"
+    E(P, "ceph", "cephx key (base64 of an AES CryptoKey: type 1, creation time, length 16, 16 bytes)",
+      lambda r: base64.b64encode(b"\x01\x00" + r.randint(1500000000, 1800000000).to_bytes(4, "little")
+                                 + r.randint(0, 999999999).to_bytes(4, "little") + b"\x10\x00" + r.randbytes(16)).decode(),
+      "CEPH_ADMIN_KEY", "key", pfx="AQ",
+      ctxs=["env", "yaml", "raw"], **raw("ini", ["[client.admin]", "key = {v}", "caps mon = \"allow *\""], 1))
+    E(P, "tsig", "TSIG key given to nsupdate (-y hmac-sha256:name:secret)",
+      lambda r: base64.b64encode(r.randbytes(32)).decode(), "TSIG_SECRET", "tsig_secret",
+      ctxs=["raw"], **raw("sh", ["nsupdate -y hmac-sha256:ddns-key:{v} <<EOF", "update add bot1.ops.internal 300 A 10.0.0.7",
+                                 "send", "EOF"], 0))
     E(P, "vault", "service token (hvs.)", T("hvs.", ALNUM, 24), "VAULT_TOKEN", "vault_token", pfx="hvs.",
       auth=("hdr", "X-Vault-Token", "vault.ops.lan:8200", "/v1/secret/data/bots/bot1"))
     E(P, "vault", "service token with namespace (hvs.CAES)", lambda r: "hvs.CAESI" + mixed(r, B64URL, 87), "VAULT_TOKEN", "token", pfx="hvs.")
