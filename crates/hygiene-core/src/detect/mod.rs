@@ -458,27 +458,10 @@ impl Detector {
         }
     }
 
-    /// Whether `value` is a vendor's documented example value, as written or in base64 (a
-    /// Kubernetes Secret's `data:` holds the documented token encoded, and a generic rule sees
-    /// only the base64; a trailing line end, as `echo | base64` leaves it, does not count).
-    fn is_documented_example(&self, value: &[u8]) -> bool {
-        if self.documented_examples.contains(value) {
-            return true;
-        }
-        // Base64 of the shortest documented example (12 bytes) is 16 characters.
-        const MIN_ENCODED: usize = 16;
-        value.len() >= MIN_ENCODED
-            && !self.documented_examples.is_empty()
-            && decode::decode_base64(value).is_some_and(|decoded| {
-                let decoded = decoded.strip_suffix(b"\n").unwrap_or(&decoded);
-                self.documented_examples.contains(decoded)
-            })
-    }
-
     /// The rule's filters, then the shared decoys.
     fn accept(&self, rule: &Rule, haystack: &[u8], span: Range<usize>, secret: Range<usize>) -> bool {
         let value = &haystack[secret.clone()];
-        if value.len() < rule.min_length || self.is_documented_example(value) {
+        if value.len() < rule.min_length || self.documented_examples.contains(value) {
             return false;
         }
         // The keyword must sit inside the match, not merely somewhere in the buffer: then a
@@ -556,6 +539,11 @@ impl Detector {
             // A named value too short for the rule once decoded (`password: a29uZw==` is four
             // letters) would not have been a finding written plainly.
             if rule.generic && decoded.len() < rule.min_length {
+                return false;
+            }
+            // A vendor's documented example, encoded (a Kubernetes Secret's `data:` holds the
+            // documented token in base64), is still the example.
+            if self.documented_examples.contains(&decoded) {
                 return false;
             }
             if self.value_is_decoy(rule, &decoded)
