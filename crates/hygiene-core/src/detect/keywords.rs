@@ -611,27 +611,19 @@ impl KeywordFinder {
         while at + 12 <= haystack.len() {
             let low = fold(u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default()));
             let high = fold(u64::from_le_bytes(haystack[at + 4..at + 12].try_into().unwrap_or_default()));
-            let keys = [
-                key_at(low, 0),
-                key_at(low, 1),
-                key_at(low, 2),
-                key_at(low, 3),
-                key_at(high, 0),
-                key_at(high, 1),
-                key_at(high, 2),
-                key_at(high, 3),
-                key_at(high, 4),
-            ];
             // A bit per position whose slot's tag admits its key, computed without a branch:
             // most loads meet a used slot somewhere (one in eight is used), few a fitting tag.
+            // The keys are not kept for the admitted few (registers, not stack stores): they
+            // are read again from the buffer.
             let mut admitted = 0u32;
-            for (shift, &key) in keys.iter().enumerate() {
+            for shift in 0..9 {
+                let key = if shift < 4 { key_at(low, shift) } else { key_at(high, shift - 4) };
                 admitted |= u32::from(Self::tag_admits(Self::slot_tag(tags, key), key)) << shift;
             }
             while admitted != 0 {
                 let shift = admitted.trailing_zeros() as usize;
                 admitted &= admitted - 1;
-                let key = keys[shift];
+                let key = key_in(haystack, at + shift);
                 self.verify_bucket(haystack, at + shift, key, Self::mark(slots, key), &mut found);
             }
             at += 9;
