@@ -5,10 +5,10 @@
 //! common grams (`common_grams.txt`). A position's key is the case-folded gram there and five
 //! bits of the byte after it (a keyword's gram at its very end is registered under every value
 //! of those bits). The pass reads the buffer in overlapping 8-byte loads and, for each
-//! position, hashes the key there into a 64 KiB table of tags. Positions are independent of
+//! position, hashes the key there into a 64 KiB bitmap. Positions are independent of
 //! each other, so the CPU overlaps the lookups; an automaton walk (aho-corasick's DFA) is one
 //! dependent table load per byte and ran at about half the speed on log text. Only positions
-//! whose key's tag fits its slot, a fraction of a percent, are verified against the keywords
+//! whose key's bit is set, a few percent, are verified against the keywords
 //! that own that key. The byte after the gram matters on snake_case logs: without it, the
 //! `cy_` of `percy_token` was checked at every `latency_ms` of a structured log.
 //!
@@ -157,11 +157,14 @@ pub(crate) struct KeywordFinder {
     starts: Table<[u32]>,
     /// Per hash slot: 0 if no gram hashes to it, else the mark of its owners' bucket.
     slots: Table<[u16; SLOTS]>,
-    /// Per hash slot, the byte the pass reads at every position: 0 if no gram hashes to it,
-    /// else the [`tag`] its grams share (odd), or [`MIXED_TAGS`] if they do not. A byte table
-    /// is half the size of the marks (64 KiB: the pass stays in the fastest caches it can),
-    /// and the tag turns away the text grams that merely share a slot with a keyword's
-    /// (`or `, ` fo` of log prose) before the owners are looked up.
+    /// The bitmap the pass reads at every position: bit [`filter_bit`] of every gram key, so
+    /// byte `s` is 0 when no gram hashes to slot `s`. Three bits of the key past the slot's
+    /// turn away most text grams that merely share a slot with a keyword's (`or `, ` fo` of
+    /// log prose) before the owners are looked up. 64 KiB, half the size of the marks: the
+    /// pass stays in the fastest caches it can. Read as 64-bit words, one test is a load, a
+    /// shift and a mask: the byte-per-slot tags it replaced also had to tell a slot shared by
+    /// keys of different tags apart, two compares more at every position (-8% instructions
+    /// for the whole scan of a vendor-dense log).
     tags: Table<[u8; SLOTS]>,
     /// Owners sorted by gram hash.
     owners: Table<[GramOwner]>,
@@ -274,15 +277,16 @@ fn trigram_of(bytes: &[u8]) -> u32 {
 /// so it is chosen only when it is far rarer than every other.
 const ANY_NEXT_BYTE: f64 = 1150.0 * 8.0;
 
-/// Seven other bits of a key, as an odd byte (never 0 nor [`MIXED_TAGS`]): keys on one
-/// slot mostly differ in them.
-#[inline(always)]
-fn tag(key: u32) -> u8 {
-    ((mix(key) >> (56 - HASH_BITS)) as u8) | 1
-}
+/// Bits of the filter bitmap's index: the slot's [`HASH_BITS`] and three more, so the bitmap
+/// is as big as a byte per slot.
+const FILTER_BITS: u32 = HASH_BITS + 3;
 
-/// The slot byte of a slot whose keys have different tags: every key may be theirs.
-const MIXED_TAGS: u8 = 2;
+/// The key's bit in the filter bitmap: the top [`FILTER_BITS`] of its mix, so bit `b` lies in
+/// byte `b >> 3`, the key's slot ([`hash`]).
+#[inline(always)]
+fn filter_bit(key: u32) -> usize {
+    (mix(key) >> (64 - FILTER_BITS)) as usize
+}
 
 #[inline(always)]
 fn hash(key: u32) -> usize {
@@ -290,7 +294,8 @@ fn hash(key: u32) -> usize {
 }
 
 /// Fibonacci hashing: the top bits of the 64-bit product mix every bit of the key, so one
-/// multiplication gives both a key's slot (the top [`HASH_BITS`]) and its tag (the next eight).
+/// multiplication gives both a key's slot (the top [`HASH_BITS`]) and its filter bit (those
+/// and the next three).
 #[inline(always)]
 fn mix(key: u32) -> u64 {
     u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -526,8 +531,9 @@ impl KeywordFinder {
             bucket_starts.push(end_offset);
             // At most SLOTS buckets, one per slot: the mark fits (SLOTS is 2^16).
             slots[h] = u16::try_from(bucket_starts.len() - 1).unwrap_or(u16::MAX);
-            let first = tag(owners[at].key());
-            tags[h] = if owners[at..end].iter().all(|o| tag(o.key()) == first) { first } else { MIXED_TAGS };
+            for owner in &owners[at..end] {
+                tags[h] |= 1 << (filter_bit(owner.key()) & 7);
+            }
             at = end;
         }
         let short = short_automaton(&text, &starts)?;
@@ -574,7 +580,7 @@ impl KeywordFinder {
             && bucket_starts.windows(2).all(|pair| pair[0] <= pair[1])
             && owners.iter().all(|o| (o.keyword() as usize) < keywords)
             && slots.iter().all(|&mark| usize::from(mark) <= buckets)
-            // A tagged slot has a bucket: the pass looks one up for every tag that fits.
+            // A slot with a bit set has a bucket: the pass looks one up for every bit it finds.
             && slots.iter().zip(tags.iter()).all(|(&mark, &tag)| (mark == 0) == (tag == 0));
         if !fits {
             return None;
@@ -591,9 +597,15 @@ impl KeywordFinder {
         })
     }
 
+    /// Whether the filter bitmap `tags` holds `key`'s bit: read as the 64-bit word holding it,
+    /// one load wherever the bit is (the word index is under `SLOTS / 8`, so the bounds check
+    /// folds away).
     #[inline(always)]
-    fn slot_tag(tags: &[u8; SLOTS], key: u32) -> u8 {
-        tags[hash(key) & (SLOTS - 1)]
+    fn admits(tags: &[u8; SLOTS], key: u32) -> bool {
+        let bit = filter_bit(key);
+        let word = (bit >> 6) & (SLOTS / 8 - 1);
+        let bytes: [u8; 8] = tags[word * 8..word * 8 + 8].try_into().unwrap_or_default();
+        (u64::from_le_bytes(bytes) >> (bit & 63)) & 1 != 0
     }
 
     #[inline(always)]
@@ -611,14 +623,13 @@ impl KeywordFinder {
         while at + 12 <= haystack.len() {
             let low = fold(u64::from_le_bytes(haystack[at..at + 8].try_into().unwrap_or_default()));
             let high = fold(u64::from_le_bytes(haystack[at + 4..at + 12].try_into().unwrap_or_default()));
-            // A bit per position whose slot's tag admits its key, computed without a branch:
-            // most loads meet a used slot somewhere (one in eight is used), few a fitting tag.
+            // A bit per position whose key's filter bit is set, computed without a branch.
             // The keys are not kept for the admitted few (registers, not stack stores): they
             // are read again from the buffer.
             let mut admitted = 0u32;
             for shift in 0..9 {
                 let key = if shift < 4 { key_at(low, shift) } else { key_at(high, shift - 4) };
-                admitted |= u32::from(Self::tag_admits(Self::slot_tag(tags, key), key)) << shift;
+                admitted |= u32::from(Self::admits(tags, key)) << shift;
             }
             while admitted != 0 {
                 let shift = admitted.trailing_zeros() as usize;
@@ -644,18 +655,10 @@ impl KeywordFinder {
         found
     }
 
-    /// Whether a position whose key is `key` may hold one of its slot's keywords (its slot
-    /// byte is `slot_tag`).
-    #[inline(always)]
-    fn tag_admits(slot_tag: u8, key: u32) -> bool {
-        // Tags are odd, so an unused slot (0) never equals one.
-        (slot_tag == MIXED_TAGS) | (slot_tag == tag(key))
-    }
-
     /// Checks the keywords owning `key` against the bytes around position `at`.
     #[inline]
     fn verify(&self, haystack: &[u8], at: usize, key: u32, found: &mut Vec<Occurrence>) {
-        if Self::tag_admits(Self::slot_tag(&self.tags, key), key) {
+        if Self::admits(&self.tags, key) {
             self.verify_bucket(haystack, at, key, Self::mark(&self.slots, key), found);
         }
     }
