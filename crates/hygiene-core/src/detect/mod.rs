@@ -556,14 +556,13 @@ impl Detector {
                 return false;
             }
             // Encoded twice (`echo -n bXlwYXNzd29yZA== | base64` in a Secret's data): once more.
-            if decode::decoded_value(&decoded).is_some_and(|twice| self.value_is_decoy(rule, &twice, before)) {
+            if decode::decoded_value(&decoded).is_some_and(|twice| self.value_is_decoy(rule, &twice, before))
+            {
                 return false;
             }
         }
         let decoys = &self.rules.decoys;
-        let applies = |d: &&Decoy| {
-            d.applies_to.covers(rule.generic) && !rule.ignore_decoys.contains(&d.id)
-        };
+        let applies = |d: &&Decoy| d.applies_to.covers(rule.generic) && !rule.ignore_decoys.contains(&d.id);
         let line = line_around(haystack, secret);
         !decoys.lines.iter().filter(applies).any(|d| d.regex().is_match(line))
     }
@@ -595,9 +594,7 @@ impl Detector {
     /// text before the value on its line.
     fn value_is_decoy(&self, rule: &Rule, value: &[u8], before: &[u8]) -> bool {
         let decoys = &self.rules.decoys;
-        let applies = |d: &&Decoy| {
-            d.applies_to.covers(rule.generic) && !rule.ignore_decoys.contains(&d.id)
-        };
+        let applies = |d: &&Decoy| d.applies_to.covers(rule.generic) && !rule.ignore_decoys.contains(&d.id);
         let fits = |d: &&Decoy| value.len() <= d.max_len;
         let deleeted = OnceCell::new();
         let caught = |d: &Decoy| {
@@ -610,16 +607,13 @@ impl Detector {
                 })
         };
         decoys.values.iter().filter(applies).filter(fits).any(caught)
-            || decoys
-                .dummies
-                .iter()
-                .any(|d| {
-                    d.applies_to(&rule.id)
-                        && d.applies_to.covers(rule.generic)
-                        && !rule.ignore_decoys.contains(&d.id)
-                        && d.catches(value)
-                        && d.applies_to_name(before)
-                })
+            || decoys.dummies.iter().any(|d| {
+                d.applies_to(&rule.id)
+                    && d.applies_to.covers(rule.generic)
+                    && !rule.ignore_decoys.contains(&d.id)
+                    && d.catches(value)
+                    && d.applies_to_name(before)
+            })
     }
 }
 

@@ -186,11 +186,15 @@ pub(crate) fn mark_interleaved(value: &[u8], typed: &mut [bool]) {
 /// distance of at least `MIN_UNIT` (`R7mQ2vN9xK4p...` then the same again): a random token
 /// never repeats itself; a person making one up long enough copies a piece. Repeats are
 /// found by their first `MIN_UNIT`-character piece, so this is linear in the value's length
-/// (a random value has no repeated piece to follow up).
+/// (a random value has no repeated piece to follow up). Two kinds of repeat are structure,
+/// not typing, and are left: a stretch of fewer than `MIN_UNIT_KINDS` different characters
+/// (`AAAA...`, base64 of zeros), and any repeat in a value that is base64 of text (JSON with
+/// the same keys in every record repeats their base64 too).
 pub(crate) fn mark_repeated_unit(value: &[u8], typed: &mut [bool]) {
     if value.len() < 2 * MIN_REPEAT {
         return;
     }
+    let mut marks = Vec::new();
     let mut first_at: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
     let mut distances: Vec<usize> = Vec::new();
     for (i, piece) in value.windows(MIN_UNIT).enumerate() {
@@ -210,13 +214,42 @@ pub(crate) fn mark_repeated_unit(value: &[u8], typed: &mut [bool]) {
         let mut i = 0;
         while i + distance < value.len() {
             let same = (i..value.len() - distance).take_while(|&j| value[j] == value[j + distance]).count();
-            if same >= MIN_REPEAT {
-                typed[i..i + same].fill(true);
-                typed[i + distance..i + distance + same].fill(true);
+            if same >= MIN_REPEAT && kinds(&value[i..i + same]) >= MIN_UNIT_KINDS {
+                marks.push((i, distance, same));
             }
             i += same.max(1);
         }
     }
+    if marks.is_empty() || is_base64_of_text(value) {
+        return;
+    }
+    for (at, distance, len) in marks {
+        typed[at..at + len].fill(true);
+        typed[at + distance..at + distance + len].fill(true);
+    }
+}
+
+/// Fewest different characters in a stretch [`mark_repeated_unit`] takes as a unit.
+const MIN_UNIT_KINDS: usize = 6;
+
+/// How many different bytes `text` holds.
+fn kinds(text: &[u8]) -> usize {
+    let mut seen = [false; 256];
+    text.iter().filter(|&&b| !std::mem::replace(&mut seen[b as usize], true)).count()
+}
+
+/// Whether `value` is base64 (standard or URL-safe, padded or not) of printable text: then
+/// its repeats are the text's.
+fn is_base64_of_text(value: &[u8]) -> bool {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    let decoded =
+        [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(value).ok());
+    decoded.is_some_and(|bytes| {
+        !bytes.is_empty()
+            && bytes.iter().filter(|&&b| b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b)).count() * 10
+                >= bytes.len() * 9
+    })
 }
 
 /// Which shapes [`typed_share`] counts (`typed = "runs"` or `"all"` in a `[[dummy]]`).
@@ -289,7 +322,8 @@ pub(crate) fn name_words(text: &[u8]) -> Vec<String> {
         // capital of a run before a small letter (`API|Token`).
         let starts = b.is_ascii_uppercase()
             && (prev.is_some_and(|p| p.is_ascii_lowercase())
-                || (prev.is_some_and(|p| p.is_ascii_uppercase()) && next.is_some_and(|n| n.is_ascii_lowercase())));
+                || (prev.is_some_and(|p| p.is_ascii_uppercase())
+                    && next.is_some_and(|n| n.is_ascii_lowercase())));
         if starts {
             push(&mut word);
         }
@@ -412,9 +446,14 @@ mod tests {
         }
     }
 
-    /// A fixed-seed xorshift generator of `count` values of 10 to 200 characters drawn from
-    /// `alphabet`.
-    fn random_values(seed: u64, alphabet: &[u8], lens: std::ops::RangeInclusive<usize>, count: usize) -> Vec<Vec<u8>> {
+    /// `count` values with lengths in `lens`, drawn from `alphabet` by a fixed-seed xorshift
+    /// generator.
+    fn random_values(
+        seed: u64,
+        alphabet: &[u8],
+        lens: std::ops::RangeInclusive<usize>,
+        count: usize,
+    ) -> Vec<Vec<u8>> {
         let mut state = seed;
         let mut next = |n: usize| {
             state ^= state << 13;
@@ -441,7 +480,7 @@ mod tests {
     fn counting_runs_are_marked() {
         assert_eq!(marked("xabc123q", mark_counting_runs), ".abc123.");
         assert_eq!(marked("k7890Q", mark_counting_runs), ".7890.");
-        assert_eq!(marked("zKLMNOPq", mark_counting_runs), ".KLMNOP.");
+        assert_eq!(marked("zKLMNOPx", mark_counting_runs), ".KLMNOP.");
         assert_eq!(marked("q8888x", mark_counting_runs), ".8888.");
         // Two in a row, three of one character, a run across a separator: not marked.
         assert_eq!(marked("ab9xxx1-2-3", mark_counting_runs), "...........");
@@ -450,8 +489,8 @@ mod tests {
     #[test]
     fn interleaved_progressions_are_marked() {
         assert_eq!(marked("a1b2c3d4", mark_interleaved), ".1b2c3d4");
-        assert_eq!(marked("aB1cD2eF3", mark_interleaved), ".B1cD2eF3");
-        assert_eq!(marked("Aa1Bb2Cc3", mark_interleaved), ".a1Bb2Cc3");
+        assert_eq!(marked("aB1cD2eF3", mark_interleaved), "..1cD2eF3");
+        assert_eq!(marked("Aa1Bb2Cc3", mark_interleaved), "..1Bb2Cc3");
         assert_eq!(marked("1a2b-3c4d", mark_interleaved), ".a2b-3c4d");
         assert_eq!(marked("q8Zr2Kd0Lm", mark_interleaved), "..........");
     }
@@ -466,7 +505,10 @@ mod tests {
         // Shorter than twelve characters, or at a distance under eight (a run of one
         // character, `AAAA...` in base64 of zeros, is not a unit): not marked.
         assert_eq!(marked("Zq7Wm3Kx9T-Zq7Wm3Kx9T-qq", mark_repeated_unit), "........................");
-        assert_eq!(marked("AAAAAAAAAAAAAAAAAAAAAAAAAAAA", mark_repeated_unit), "............................");
+        assert_eq!(
+            marked("AAAAAAAAAAAAAAAAAAAAAAAAAAAA", mark_repeated_unit),
+            "............................"
+        );
     }
 
     #[test]
@@ -521,15 +563,20 @@ mod tests {
     #[test]
     fn base64_of_structured_data_is_not_a_repeated_unit() {
         use base64::Engine as _;
-        let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
         // JSON with the same keys over and over, a JWT-like claim set, a PEM-like DER prefix.
         let json = r#"{"items":[{"name":"alpha","role":"reader"},{"name":"bravo","role":"reader"},{"name":"delta","role":"writer"}]}"#;
-        let claims = r#"{"iss":"https://auth.example.test/","aud":"https://auth.example.test/api","sub":"42"}"#;
+        let claims =
+            r#"{"iss":"https://auth.example.test/","aud":"https://auth.example.test/api","sub":"42"}"#;
         for text in [json, claims] {
-            let encoded = b64(text);
+            let encoded = b64(text.as_bytes());
             assert!(!is_typed(encoded.as_bytes(), Shapes::All), "{encoded}");
         }
-        let der = b64(&format!("0\u{1}\u{2}{}", "\u{0}".repeat(40)));
+        // An RSA public key's DER: a header, a fixed-seed random modulus, the exponent.
+        let modulus = &random_values(7, &(0..=255).collect::<Vec<u8>>(), 96..=96, 1)[0];
+        let der = [&[0x30, 0x81, 0x89, 0x02, 0x81, 0x81, 0x00][..], modulus, &[0x02, 0x03, 0x01, 0x00, 0x01]]
+            .concat();
+        let der = b64(&der);
         assert!(!is_typed(der.as_bytes(), Shapes::All), "{der}");
     }
 
@@ -542,7 +589,10 @@ mod tests {
         for name in ["ACME_TOKEN=", "acmeKey: ", "billing api key: ", "curl -H 'token: "] {
             assert!(!names_only_kind(name.as_bytes(), &kinds), "{name}");
         }
-        assert_eq!(name_words(b"streamKey APIToken x_SDK_KEY2"), ["stream", "key", "api", "token", "sdk", "key"]);
+        assert_eq!(
+            name_words(b"streamKey APIToken x_SDK_KEY2"),
+            ["stream", "key", "api", "token", "sdk", "key"]
+        );
     }
 
     #[test]
