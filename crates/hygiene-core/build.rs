@@ -201,7 +201,7 @@ impl<'a> Emit<'a> {
                     "StaticDecoy {{ id: {}, regex: {}, applies_to: {}, deleet: {}, max_len: {} }},",
                     self.str(decoy.get("id"), "id"),
                     self.pattern(decoy.get("regex"), "regex"),
-                    self.opt_variant(decoy.get("applies_to"), &["all", "generic"], "DecoyScope"),
+                    self.opt_variant(decoy.get("applies_to"), &["all", "generic", "vendor"], "DecoyScope"),
                     self.bool(decoy.get("deleet")),
                     self.opt_usize(decoy.get("max_len")),
                 );
@@ -220,6 +220,9 @@ impl<'a> Emit<'a> {
                     "values",
                     "words",
                     "counting",
+                    "typed",
+                    "kind_words",
+                    "applies_to",
                     "rules",
                     "examples",
                     "counter_examples",
@@ -228,11 +231,14 @@ impl<'a> Emit<'a> {
             );
             let _ = writeln!(
                 dummies,
-                "StaticDummy {{ id: {}, values: {}, words: {}, counting: {}, rules: {} }},",
+                "StaticDummy {{ id: {}, values: {}, words: {}, counting: {}, typed: {}, kind_words: {}, applies_to: {}, rules: {} }},",
                 self.str(dummy.get("id"), "id"),
                 self.strs(dummy.get("values")),
                 self.strs(dummy.get("words")),
                 self.bool(dummy.get("counting")),
+                self.typed(dummy.get("typed")),
+                self.strs(dummy.get("kind_words")),
+                self.opt_variant(dummy.get("applies_to"), &["all", "generic", "vendor"], "DecoyScope"),
                 self.strs(dummy.get("rules")),
             );
         }
@@ -285,6 +291,16 @@ impl<'a> Emit<'a> {
 
     fn opt_strs(&self, value: Option<&Value>) -> String {
         value.map_or_else(|| "None".into(), |v| format!("Some({})", self.strs(Some(v))))
+    }
+
+    /// A `[[dummy]]`'s `typed`: which shapes of typed runs it catches.
+    fn typed(&self, value: Option<&Value>) -> String {
+        match value.map(|v| v.as_str()) {
+            None => "None".into(),
+            Some(Some("runs")) => "Some(crate::rules::dummy::Shapes::Runs)".into(),
+            Some(Some("all")) => "Some(crate::rules::dummy::Shapes::All)".into(),
+            Some(_) => self.fail("`typed` is not \"runs\" or \"all\"".into()),
+        }
     }
 
     fn bool(&self, value: Option<&Value>) -> bool {

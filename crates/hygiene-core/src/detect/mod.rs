@@ -27,7 +27,7 @@ use keywords::Occurrence;
 use std::cell::OnceCell;
 
 use crate::rules::required::LineScratch;
-use crate::rules::{dummy, Decoy, DecoyScope, Rule, RuleSet};
+use crate::rules::{dummy, Decoy, Rule, RuleSet};
 
 /// A secret found in a buffer. Holds offsets only, never the bytes, so nothing that
 /// carries a `Match` around can leak the value by printing it.
@@ -521,7 +521,10 @@ impl Detector {
         {
             return false;
         }
-        if self.value_is_decoy(rule, value) {
+        // The text before the value on its line, for the dummies that judge a value only under
+        // a name that says nothing but the kind of credential (`TOKEN=`, `"apikey": "`).
+        let before = line_before(haystack, secret.start);
+        if self.value_is_decoy(rule, value, before) {
             return false;
         }
         // The name the value is assigned to, for a generic rule (`ARTEMIS_PASSWORD: ` before it).
@@ -546,21 +549,20 @@ impl Detector {
             if self.documented_examples.contains(&decoded) {
                 return false;
             }
-            if self.value_is_decoy(rule, &decoded)
-                || after_user.is_some_and(|p| self.value_is_decoy(rule, p))
+            if self.value_is_decoy(rule, &decoded, before)
+                || after_user.is_some_and(|p| self.value_is_decoy(rule, p, before))
                 || echoes_name(name, &decoded)
             {
                 return false;
             }
             // Encoded twice (`echo -n bXlwYXNzd29yZA== | base64` in a Secret's data): once more.
-            if decode::decoded_value(&decoded).is_some_and(|twice| self.value_is_decoy(rule, &twice)) {
+            if decode::decoded_value(&decoded).is_some_and(|twice| self.value_is_decoy(rule, &twice, before))
+            {
                 return false;
             }
         }
         let decoys = &self.rules.decoys;
-        let applies = |d: &&Decoy| {
-            (d.applies_to == DecoyScope::All || rule.generic) && !rule.ignore_decoys.contains(&d.id)
-        };
+        let applies = |d: &&Decoy| d.applies_to.covers(rule.generic) && !rule.ignore_decoys.contains(&d.id);
         let line = line_around(haystack, secret);
         !decoys.lines.iter().filter(applies).any(|d| d.regex().is_match(line))
     }
@@ -588,12 +590,11 @@ impl Detector {
         crypt::hashes_stand_in(hash, user)
     }
 
-    /// Whether the value decoys or the dummy lists catch `value` for `rule`.
-    fn value_is_decoy(&self, rule: &Rule, value: &[u8]) -> bool {
+    /// Whether the value decoys or the dummy lists catch `value` for `rule`; `before` is the
+    /// text before the value on its line.
+    fn value_is_decoy(&self, rule: &Rule, value: &[u8], before: &[u8]) -> bool {
         let decoys = &self.rules.decoys;
-        let applies = |d: &&Decoy| {
-            (d.applies_to == DecoyScope::All || rule.generic) && !rule.ignore_decoys.contains(&d.id)
-        };
+        let applies = |d: &&Decoy| d.applies_to.covers(rule.generic) && !rule.ignore_decoys.contains(&d.id);
         let fits = |d: &&Decoy| value.len() <= d.max_len;
         let deleeted = OnceCell::new();
         let caught = |d: &Decoy| {
@@ -606,11 +607,24 @@ impl Detector {
                 })
         };
         decoys.values.iter().filter(applies).filter(fits).any(caught)
-            || decoys
-                .dummies
-                .iter()
-                .any(|d| d.applies_to(&rule.id) && !rule.ignore_decoys.contains(&d.id) && d.catches(value))
+            || decoys.dummies.iter().any(|d| {
+                d.applies_to(&rule.id)
+                    && d.applies_to.covers(rule.generic)
+                    && !rule.ignore_decoys.contains(&d.id)
+                    && d.catches(value)
+                    && d.applies_to_name(before)
+            })
     }
+}
+
+/// How far back [`line_before`] looks for the start of the line: a name is short.
+const NAME_REACH: usize = 256;
+
+/// The text from the start of the line holding `at` (at most `NAME_REACH` bytes back) to `at`.
+fn line_before(haystack: &[u8], at: usize) -> &[u8] {
+    let from = at.saturating_sub(NAME_REACH);
+    let start = memchr::memrchr(b'\n', &haystack[from..at]).map_or(from, |i| from + i + 1);
+    &haystack[start..at]
 }
 
 /// Whether `rest`, from the start of a line, is a body line cut by an elision: base64 (or

@@ -69,6 +69,9 @@ pub(crate) struct StaticDummy {
     pub(crate) values: &'static [&'static str],
     pub(crate) words: &'static [&'static str],
     pub(crate) counting: bool,
+    pub(crate) typed: Option<crate::rules::dummy::Shapes>,
+    pub(crate) kind_words: &'static [&'static str],
+    pub(crate) applies_to: Option<DecoyScope>,
     pub(crate) rules: &'static [&'static str],
 }
 
@@ -154,6 +157,9 @@ impl StaticDecoys {
                         values: strings(d.values),
                         words: strings(d.words),
                         counting: d.counting,
+                        typed: d.typed,
+                        kind_words: strings(d.kind_words),
+                        applies_to: d.applies_to.unwrap_or_default(),
                         rules: strings(d.rules),
                         examples: Vec::new(),
                         counter_examples: Vec::new(),

@@ -231,6 +231,19 @@ pub enum DecoyScope {
     All,
     /// Only `generic` rules (named assignments), whose values have no vendor shape to check.
     Generic,
+    /// Only the other rules: a vendor's format, found by its shape (a prefix, a length).
+    Vendor,
+}
+
+impl DecoyScope {
+    /// Whether a filter of this scope applies to a rule that is `generic` or not.
+    pub(crate) fn covers(self, generic: bool) -> bool {
+        match self {
+            DecoyScope::All => true,
+            DecoyScope::Generic => generic,
+            DecoyScope::Vendor => !generic,
+        }
+    }
 }
 
 /// A shared filter from `decoys.toml`.
@@ -263,6 +276,14 @@ pub(crate) struct Dummy {
     pub(crate) words: HashSet<String>,
     /// Values that mostly count up are placeholders too ([`dummy::counts_up`]).
     pub(crate) counting: bool,
+    /// Values mostly made of typed runs of these shapes are placeholders too
+    /// ([`dummy::is_typed`]).
+    pub(crate) typed: Option<dummy::Shapes>,
+    /// When not empty, the entry applies only where every word before the value on its line
+    /// is one of these ([`dummy::names_only_kind`]).
+    pub(crate) kind_words: HashSet<String>,
+    /// Generic rules, the others, or every rule.
+    pub(crate) applies_to: DecoyScope,
     /// The rule ids it applies to (`*` at the end: a prefix); empty: every rule.
     pub(crate) rules: Vec<String>,
     pub(crate) examples: Vec<String>,
@@ -281,7 +302,15 @@ impl Dummy {
 
     /// Whether `value` is one of these dummies.
     pub(crate) fn catches(&self, value: &[u8]) -> bool {
-        dummy::is_dummy(value, &self.values, &self.words) || (self.counting && dummy::counts_up(value))
+        dummy::is_dummy(value, &self.values, &self.words)
+            || (self.counting && dummy::counts_up(value))
+            || self.typed.is_some_and(|shapes| dummy::is_typed(value, shapes))
+    }
+
+    /// Whether the entry judges a value whose line starts with `name` (the text before the
+    /// value): always, or, with `kind_words`, when the name says nothing but the kind.
+    pub(crate) fn applies_to_name(&self, name: &[u8]) -> bool {
+        self.kind_words.is_empty() || dummy::names_only_kind(name, &self.kind_words)
     }
 }
 
@@ -491,6 +520,9 @@ impl RuleSet {
                 values: d.values.iter().map(normal).collect(),
                 words: d.words.iter().map(normal).collect(),
                 counting: d.counting,
+                typed: d.typed,
+                kind_words: d.kind_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
+                applies_to: d.applies_to,
                 rules: d.rules,
                 examples: d.examples,
                 counter_examples: d.counter_examples,
@@ -786,9 +818,21 @@ mod tests {
                     &from_build.values,
                     &from_build.words,
                     from_build.counting,
+                    from_build.typed,
+                    &from_build.kind_words,
+                    from_build.applies_to,
                     &from_build.rules
                 ),
-                (&from_text.id, &from_text.values, &from_text.words, from_text.counting, &from_text.rules)
+                (
+                    &from_text.id,
+                    &from_text.values,
+                    &from_text.words,
+                    from_text.counting,
+                    from_text.typed,
+                    &from_text.kind_words,
+                    from_text.applies_to,
+                    &from_text.rules
+                )
             );
         }
     }

@@ -103,6 +103,17 @@ pub(crate) struct RawDummy {
     /// placeholders too.
     #[serde(default)]
     pub(crate) counting: bool,
+    /// Values mostly made of typed runs are placeholders too: `"runs"` (counting runs and
+    /// repeated characters) or `"all"` (also interleaved progressions and a repeated unit).
+    #[serde(default)]
+    pub(crate) typed: Option<crate::rules::dummy::Shapes>,
+    /// When given, the entry applies only where the text before the value on its line has no
+    /// other word than these: the name says what kind of credential it is, not whose.
+    #[serde(default)]
+    pub(crate) kind_words: Vec<String>,
+    /// Generic rules only, the others only, or every rule (the default).
+    #[serde(default)]
+    pub(crate) applies_to: super::DecoyScope,
     /// The rules the entry applies to, by id (`*` at the end: any id with that start); empty:
     /// every rule.
     #[serde(default)]
