@@ -611,8 +611,8 @@ impl Detector {
                 d.applies_to(&rule.id)
                     && d.applies_to.covers(rule.generic)
                     && !rule.ignore_decoys.contains(&d.id)
-                    && d.catches(value)
                     && d.applies_to_name(before)
+                    && d.catches(value)
             })
     }
 }

@@ -109,8 +109,10 @@ pub(crate) const MAX_TYPED_LEN: usize = 200;
 /// Fewest letters and digits a value needs before its shape is judged: in a shorter value a
 /// run or two is most of it by chance.
 const MIN_TYPED_ALNUM: usize = 10;
-/// Shortest unit [`mark_repeated_unit`] looks for, and the k-gram it finds repeats with.
+/// Shortest unit [`mark_repeated_unit`] looks for, and the k-gram it finds repeats with: a
+/// 64-bit word.
 const MIN_UNIT: usize = 8;
+const _: () = assert!(MIN_UNIT == std::mem::size_of::<u64>());
 /// Shortest stretch written twice that counts as a repeated unit.
 const MIN_REPEAT: usize = 12;
 
@@ -195,10 +197,14 @@ pub(crate) fn mark_repeated_unit(value: &[u8], typed: &mut [bool]) {
         return;
     }
     let mut marks = Vec::new();
-    let mut first_at: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    // A piece is a word (`MIN_UNIT` is 8) in a fast hash map: this runs on every candidate
+    // value of a generic rule, and SipHash over byte slices was most of its cost.
+    let mut first_at: rustc_hash::FxHashMap<u64, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(value.len(), Default::default());
     let mut distances: Vec<usize> = Vec::new();
     for (i, piece) in value.windows(MIN_UNIT).enumerate() {
-        match first_at.get(piece) {
+        let piece = u64::from_le_bytes(piece.try_into().unwrap_or_default());
+        match first_at.get(&piece) {
             Some(&at) if i - at >= MIN_UNIT && !distances.contains(&(i - at)) => distances.push(i - at),
             Some(_) => {}
             None => {
