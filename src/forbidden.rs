@@ -141,6 +141,7 @@ pub fn holds_no_value(content: &[u8]) -> bool {
         return true;
     }
     let mut credential_left_out = false;
+    let mut names_a_credential = false;
     for line in &lines {
         let line = line.strip_prefix("export ").unwrap_or(line);
         let Some((name, value)) = line.split_once('=') else {
@@ -154,13 +155,23 @@ pub fn holds_no_value(content: &[u8]) -> bool {
         let value = value.split(" #").next().unwrap_or("").trim();
         let value = value.trim_matches(|c| c == '"' || c == '\'');
         let generated = value.starts_with("$(") || value.starts_with('`') || value.starts_with("${");
+        let credential = names_credential(name);
+        names_a_credential |= credential;
         if value.is_empty() || generated || is_prefix_stub(value) {
-            credential_left_out |= names_credential(name);
-        } else if !is_setting(value) {
+            credential_left_out |= credential;
+        } else if !is_setting(value) && (credential || !is_plain_setting(value)) {
             return false;
         }
     }
-    credential_left_out
+    credential_left_out || !names_a_credential
+}
+
+/// A value under a name that says nothing of a credential and that could not hold one either:
+/// short, no URL or `user@host` (a DSN's password), no token-long run of letters and digits
+/// (a webhook's or a key's random part): a path, a time zone, a host name.
+fn is_plain_setting(value: &str) -> bool {
+    let longest_run = value.split(|c: char| !c.is_ascii_alphanumeric()).map(str::len).max().unwrap_or(0);
+    value.len() <= 64 && !value.contains('@') && !value.contains("://") && longest_run < 16
 }
 
 /// `line` is one word of 2 to 8 characters written three or more times (`keykeykey`).
@@ -240,10 +251,20 @@ mod tests {
         let generated = "export TLS=TRUE # fetch certs\nexport SIGNING_SECRET=\"$(openssl rand -hex 32)\"\n";
         assert!(holds_no_value(generated.as_bytes()));
         assert!(holds_no_value(b"tokentokentoken\nsecretsecretsecret\n"));
-        // A value, a setting without any credential left out, or no assignment: still forbidden.
+        // Settings under names that say nothing of a credential, with values that could not
+        // hold one (a path, a time zone, a host name): nothing to leak.
+        assert!(holds_no_value(b"JUST_A_SETTING=1\n"));
+        assert!(holds_no_value(
+            b"MEDIA_PATH=/media/your/plex/path\nTIMEZONE=Etc/UTC\nVPN_HOST=vpn.example.net # dyndns\n"
+        ));
+        // A credential's value, a URL or a token-long run under any name, or no assignment:
+        // still forbidden.
         assert!(!holds_no_value(b"exchange_user=\nexchange_password=Qz7vK2pLr9Tz\n"));
-        assert!(!holds_no_value(b"JUST_A_SETTING=1\n"));
+        assert!(!holds_no_value(b"TIMEZONE=Etc/UTC\nDB_PASS=Qz7vK2pLr9Tz\n"));
         assert!(!holds_no_value(b"DATABASE_URL=postgres://app:Qz7vK2pL@db/app\nAPI_KEY=\n"));
+        assert!(!holds_no_value(b"DATABASE_URL=postgres://app:Qz7vK2pL@db/app\n"));
+        assert!(!holds_no_value(b"ALERTS_HOOK=https://hooks.chat.example/services/Qz7vK2pLr9TzW4nHc8Jd\n"));
+        assert!(!holds_no_value(b"SIGNER=Qz7vK2pLr9TzW4nHc8JdXk\n"));
         assert!(!holds_no_value(b"Qz7vK2pLr9TzW4nHc8Jd\n"));
         assert!(!holds_no_value(b""));
         assert!(!holds_no_value(b"abababQ\n"));

@@ -561,6 +561,9 @@ impl Detector {
                 return false;
             }
         }
+        if rule.generic && beside_made_up_value(haystack, secret.clone()) {
+            return false;
+        }
         let decoys = &self.rules.decoys;
         let applies = |d: &&Decoy| d.applies_to.covers(rule.generic) && !rule.ignore_decoys.contains(&d.id);
         let line = line_around(haystack, secret);
@@ -874,6 +877,42 @@ fn lines_around(haystack: &[u8], span: Range<usize>, reach: usize) -> Range<usiz
 }
 
 /// The line(s) holding `span`, without the line terminators.
+/// How many letters and digits a run must hold for [`beside_made_up_value`] to take it as
+/// typed twice.
+const TYPED_TWICE: usize = 6;
+
+/// Whether the line of `secret` assigns another value, under a credential's name, that a
+/// person made up (a run of letters and digits typed twice: `API_KEY='lkm12n3-...-lkm12n3a'
+/// API_SECRET='035B...'`): one half of a key set written by hand shows the set is an
+/// illustration, whatever the other halves look like. A masked or empty sibling says nothing.
+fn beside_made_up_value(haystack: &[u8], secret: Range<usize>) -> bool {
+    let start = secret.start - line_before(haystack, secret.start).len();
+    let reach = haystack.len().min(secret.end + NAME_REACH);
+    let end = memchr::memchr(b'\n', &haystack[secret.end..reach]).map_or(reach, |i| secret.end + i);
+    let line = &haystack[start..end];
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || b"_-.".contains(b);
+    let is_value = |b: &u8| b.is_ascii_alphanumeric() || b"_-+/.".contains(b);
+    let mut at = 0;
+    while let Some(op) = memchr::memchr2(b'=', b':', &line[at..]).map(|i| at + i) {
+        at = op + 1;
+        let name_start = line[..op].iter().rposition(|b| !is_name(b)).map_or(0, |i| i + 1);
+        let name = line[name_start..op].to_ascii_lowercase();
+        let credential = [&b"key"[..], b"secret", b"token", b"pass"]
+            .iter()
+            .any(|word| name.windows(word.len()).any(|w| w == *word));
+        let value_start = op + 1 + line[op + 1..].iter().take_while(|b| b" \t\"'`".contains(b)).count();
+        let value_end = value_start + line[value_start..].iter().take_while(|b| is_value(b)).count();
+        let (value_at, value_to) = (start + value_start, start + value_end);
+        if credential
+            && (value_to <= secret.start || value_at >= secret.end)
+            && dummy::repeats_run(&line[value_start..value_end], TYPED_TWICE)
+        {
+            return true;
+        }
+    }
+    false
+}
+
 pub(crate) fn line_around(haystack: &[u8], span: Range<usize>) -> &[u8] {
     let start = memchr::memrchr(b'\n', &haystack[..span.start]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &haystack[span.end..]).map_or(haystack.len(), |i| span.end + i);
@@ -972,6 +1011,25 @@ mod tests {
         };
         assert_eq!(found("Q7vK2pLr9TzW4nHc8JdY......NOTAKEY\n-----END PRIVATE KEY-----\n"), 0);
         assert_eq!(found("Retrying...\n"), 1, "a cut key followed by a log line is still a key");
+    }
+
+    #[test]
+    fn a_value_beside_a_made_up_one_is_made_up_too() {
+        let line = b"// API_KEY_COM='lkm12n3-2ba3-1mxf-fn13-lkm12n3a' API_SECRET_COM='035B2B9637E1BDFFEE2646BFBDDB8CE4' ts-node x.ts";
+        let at = line.windows(4).position(|w| w == b"035B").unwrap();
+        assert!(beside_made_up_value(line, at..at + 32));
+        // The made-up value itself is not its own sibling; a real-looking key beside it, a
+        // masked one or one under a name that is no credential's say nothing.
+        let alone = b"API_KEY_COM='lkm12n3-2ba3-1mxf-fn13-lkm12n3a'";
+        assert!(!beside_made_up_value(alone, 13..13 + 31));
+        for other in [
+            &b"API_KEY='Qz7vK2pLr9TzW4nHc8JdXk' API_SECRET='035B2B9637E1BDFFEE2646BFBDDB8CE4'"[..],
+            b"API_KEY='****ABCD' API_SECRET='035B2B9637E1BDFFEE2646BFBDDB8CE4'",
+            b"REQUEST_ID='lkm12n3-2ba3-1mxf-fn13-lkm12n3a' API_SECRET='035B2B9637E1BDFFEE2646BFBDDB8CE4'",
+        ] {
+            let at = other.windows(4).position(|w| w == b"035B").unwrap();
+            assert!(!beside_made_up_value(other, at..at + 32), "{}", String::from_utf8_lossy(other));
+        }
     }
 
     #[test]

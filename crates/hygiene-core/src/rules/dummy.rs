@@ -125,6 +125,25 @@ fn follows(a: u8, b: u8) -> bool {
     a.is_ascii_alphabetic() && b.is_ascii_alphabetic() && b.to_ascii_lowercase() == a.to_ascii_lowercase() + 1
 }
 
+/// Whether `value` holds the same run of `unit` letters and digits twice, apart
+/// (`lkm12n3-2ba3-1mxf-fn13-lkm12n3a`): a person typed it, or pasted a piece of it again. In a
+/// generator's output a run of six base62 characters recurs once in about 10^10 values of
+/// this length; a run of one character over and over does not count (`value.repeated-character`
+/// judges those).
+pub(crate) fn repeats_run(value: &[u8], unit: usize) -> bool {
+    if unit == 0 || value.len() < unit * 2 || value.len() > MAX_LEN {
+        return false;
+    }
+    let runs: Vec<&[u8]> = value
+        .windows(unit)
+        .filter(|w| w.iter().all(u8::is_ascii_alphanumeric) && w.iter().any(|&b| b != w[0]))
+        .collect();
+    value
+        .windows(unit)
+        .enumerate()
+        .any(|(at, w)| runs.contains(&w) && value[at + unit..].windows(unit).any(|later| later == w))
+}
+
 /// Marks the plain runs a person types: three or more characters counting up (`abc`, `123`,
 /// `klmnopqrstuvwx`, `7890`) and one letter or digit four or more times (`aaaa`, `8888`).
 /// A random character follows the one before it one time in ten (digits) to twenty-six
@@ -480,6 +499,16 @@ mod tests {
         let mut typed = vec![false; value.len()];
         mark(value.as_bytes(), &mut typed);
         value.chars().zip(typed).map(|(c, t)| if t { c } else { '.' }).collect()
+    }
+
+    #[test]
+    fn a_run_typed_twice_is_found() {
+        assert!(repeats_run(b"lkm12n3-2ba3-1mxf-fn13-lkm12n3a", 6));
+        assert!(repeats_run(b"Qz7vK2Qz7vK2", 6));
+        assert!(!repeats_run(b"Qz7vK2pLr9TzW4nHc8JdXk", 6));
+        assert!(!repeats_run(b"aaaaaaaaaaaaaaaa", 6), "one character over and over");
+        assert!(!repeats_run(b"Qz7vK2-Qz7vK", 6), "the second copy is one short");
+        assert!(!repeats_run(b"Qz7-vK2Qz7-vK2", 6), "punctuation breaks a run");
     }
 
     #[test]
