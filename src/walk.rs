@@ -121,6 +121,14 @@ pub fn empty_scopes(scope_matches: &[(String, u64)], explicit: bool) -> Vec<Stri
     Vec::new()
 }
 
+/// Checks that every glob of `globs` parses, as [`glob_set`] would, without compiling the set.
+pub fn check_globs(globs: &[String]) -> Result<(), crate::Error> {
+    for glob in globs {
+        hygiene_core::glob::check(glob)?;
+    }
+    Ok(())
+}
+
 /// Compiles path globs relative to the root ([`hygiene_core::glob::set`]: `*` stays in its
 /// directory, the bad glob is named in the error); a glob without wildcards (`docs`) also
 /// means everything under it (`docs/**`).

@@ -12,17 +12,25 @@ use crate::Error;
 pub fn set<S: AsRef<str>>(globs: &[S]) -> Result<GlobSet, Error> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
-        let glob = glob.as_ref();
-        let compiled = GlobBuilder::new(glob)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| Error::Glob { glob: glob.to_string(), message: e.kind().to_string() })?;
-        builder.add(compiled);
+        builder.add(parse(glob.as_ref())?);
     }
     builder.build().map_err(|e| Error::Glob {
         glob: globs.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
         message: e.kind().to_string(),
     })
+}
+
+/// Checks that `glob` parses as [`set`] reads it (the error [`set`] would give), without
+/// compiling anything: parsing is cheap, a set's regexes are not.
+pub fn check(glob: &str) -> Result<(), Error> {
+    parse(glob).map(|_| ())
+}
+
+fn parse(glob: &str) -> Result<globset::Glob, Error> {
+    GlobBuilder::new(glob)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| Error::Glob { glob: glob.to_string(), message: e.kind().to_string() })
 }
 
 #[cfg(test)]
