@@ -225,6 +225,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_bad_exception_glob_is_an_error_before_the_scan_though_the_set_is_built_later() {
+        let config = ForbiddenConfig { allow: Some(vec!["docs/[.env".to_string()]), ..Default::default() };
+        let error = ForbiddenFiles::new(&config).unwrap_err().to_string();
+        assert!(error.contains("docs/[.env"), "{error}");
+        let f = ForbiddenFiles::new(&ForbiddenConfig::default()).unwrap();
+        assert!(f.allowed.get().is_none(), "not compiled before a path is forbidden");
+        assert!(!f.forbids("docs/readme.md"));
+        assert!(f.allowed.get().is_none(), "a path that is not forbidden needs no exception");
+        assert!(!f.forbids("deploy/.env.example") && f.forbids("deploy/.env"));
+        assert!(f.allowed.get().is_some());
+    }
+
+    #[test]
     fn defaults() {
         let f = ForbiddenFiles::new(&ForbiddenConfig::default()).unwrap();
         for bad in [
