@@ -561,7 +561,7 @@ impl Detector {
                 return false;
             }
         }
-        if rule.generic && beside_made_up_value(haystack, secret.clone()) {
+        if rule.generic && beside_made_up_value(haystack, secret.clone(), before) {
             return false;
         }
         let decoys = &self.rules.decoys;
@@ -876,7 +876,6 @@ fn lines_around(haystack: &[u8], span: Range<usize>, reach: usize) -> Range<usiz
     start..end
 }
 
-/// The line(s) holding `span`, without the line terminators.
 /// How many letters and digits a run must hold for [`beside_made_up_value`] to take it as
 /// typed twice.
 const TYPED_TWICE: usize = 6;
@@ -885,8 +884,9 @@ const TYPED_TWICE: usize = 6;
 /// person made up (a run of letters and digits typed twice: `API_KEY='lkm12n3-...-lkm12n3a'
 /// API_SECRET='035B...'`): one half of a key set written by hand shows the set is an
 /// illustration, whatever the other halves look like. A masked or empty sibling says nothing.
-fn beside_made_up_value(haystack: &[u8], secret: Range<usize>) -> bool {
-    let start = secret.start - line_before(haystack, secret.start).len();
+/// `before` is [`line_before`] the secret, which the caller already holds.
+fn beside_made_up_value(haystack: &[u8], secret: Range<usize>, before: &[u8]) -> bool {
+    let start = secret.start - before.len();
     let reach = haystack.len().min(secret.end + NAME_REACH);
     let end = memchr::memchr(b'\n', &haystack[secret.end..reach]).map_or(reach, |i| secret.end + i);
     let line = &haystack[start..end];
@@ -913,6 +913,7 @@ fn beside_made_up_value(haystack: &[u8], secret: Range<usize>) -> bool {
     false
 }
 
+/// The line(s) holding `span`, without the line terminators.
 pub(crate) fn line_around(haystack: &[u8], span: Range<usize>) -> &[u8] {
     let start = memchr::memrchr(b'\n', &haystack[..span.start]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &haystack[span.end..]).map_or(haystack.len(), |i| span.end + i);
@@ -1017,18 +1018,21 @@ mod tests {
     fn a_value_beside_a_made_up_one_is_made_up_too() {
         let line = b"// API_KEY_COM='lkm12n3-2ba3-1mxf-fn13-lkm12n3a' API_SECRET_COM='035B2B9637E1BDFFEE2646BFBDDB8CE4' ts-node x.ts";
         let at = line.windows(4).position(|w| w == b"035B").unwrap();
-        assert!(beside_made_up_value(line, at..at + 32));
+        let made_up = |line: &[u8], secret: Range<usize>| {
+            beside_made_up_value(line, secret.clone(), line_before(line, secret.start))
+        };
+        assert!(made_up(line, at..at + 32));
         // The made-up value itself is not its own sibling; a real-looking key beside it, a
         // masked one or one under a name that is no credential's say nothing.
         let alone = b"API_KEY_COM='lkm12n3-2ba3-1mxf-fn13-lkm12n3a'";
-        assert!(!beside_made_up_value(alone, 13..13 + 31));
+        assert!(!made_up(alone, 13..13 + 31));
         for other in [
             &b"API_KEY='Qz7vK2pLr9TzW4nHc8JdXk' API_SECRET='035B2B9637E1BDFFEE2646BFBDDB8CE4'"[..],
             b"API_KEY='****ABCD' API_SECRET='035B2B9637E1BDFFEE2646BFBDDB8CE4'",
             b"REQUEST_ID='lkm12n3-2ba3-1mxf-fn13-lkm12n3a' API_SECRET='035B2B9637E1BDFFEE2646BFBDDB8CE4'",
         ] {
             let at = other.windows(4).position(|w| w == b"035B").unwrap();
-            assert!(!beside_made_up_value(other, at..at + 32), "{}", String::from_utf8_lossy(other));
+            assert!(!made_up(other, at..at + 32), "{}", String::from_utf8_lossy(other));
         }
     }
 

@@ -134,14 +134,11 @@ pub(crate) fn repeats_run(value: &[u8], unit: usize) -> bool {
     if unit == 0 || value.len() < unit * 2 || value.len() > MAX_LEN {
         return false;
     }
-    let runs: Vec<&[u8]> = value
-        .windows(unit)
-        .filter(|w| w.iter().all(u8::is_ascii_alphanumeric) && w.iter().any(|&b| b != w[0]))
-        .collect();
+    let is_run = |w: &[u8]| w.iter().all(u8::is_ascii_alphanumeric) && w.iter().any(|&b| b != w[0]);
     value
         .windows(unit)
         .enumerate()
-        .any(|(at, w)| runs.contains(&w) && value[at + unit..].windows(unit).any(|later| later == w))
+        .any(|(at, w)| is_run(w) && value[at + unit..].windows(unit).any(|later| later == w))
 }
 
 /// Marks the plain runs a person types: three or more characters counting up (`abc`, `123`,
